@@ -1,0 +1,5 @@
+"""`python -m recipes` runs the command line."""
+
+from recipes.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,297 @@
+"""The command line: `keras-recipes train | tune | evaluate | predict`.
+
+A thin layer over the Python API. Results (JSON, CSV) go to stdout or the
+named file; progress and warnings to stderr. Exit status: 0 success, 2 bad
+input or usage (one line on stderr naming what is wrong), 1 anything else.
+
+    keras-recipes train data/penguins/train.csv --target species \\
+        --test data/penguins/test.csv --export exported/penguins
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+import traceback
+import warnings
+from pathlib import Path
+
+TASKS = ("auto", "regression", "binary", "multiclass")
+STRATEGIES = ("random", "grid", "bayesian", "hyperband")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, got {text!r}"
+        )
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number, got {text!r}"
+        )
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of `keras-recipes`."""
+    main = argparse.ArgumentParser(
+        prog="keras-recipes",
+        description="Tabular deep learning recipes: CSV in, SavedModel out.",
+    )
+    commands = main.add_subparsers(dest="command", required=True)
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--verbose", action="store_true", help="show tracebacks"
+        )
+        sub.add_argument(
+            "--quiet", action="store_true", help="no progress lines"
+        )
+
+    for name, summary in (
+        ("train", "train a recipe with default hyperparameters"),
+        ("tune", "search hyperparameters with keras-tuner, then train"),
+    ):
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.add_argument("csv", help="training CSV (target column included)")
+        sub.add_argument("--target", required=True, help="column to predict")
+        sub.add_argument("--task", choices=TASKS, default="auto")
+        sub.add_argument(
+            "--loss",
+            choices=("mse", "mae", "huber"),
+            help="regression loss (default mse)",
+        )
+        sub.add_argument(
+            "--validation", help="validation CSV (default: a split)"
+        )
+        sub.add_argument("--test", help="test CSV: report its metrics")
+        sub.add_argument("--epochs", type=_positive_int, default=200)
+        sub.add_argument("--seed", type=int, default=0)
+        sub.add_argument(
+            "--export", help="write a SavedModel to this directory"
+        )
+        sub.add_argument("--save", help="save the recipe to this directory")
+        sub.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace existing --export/--save/--directory",
+        )
+        if name == "tune":
+            sub.add_argument(
+                "--strategy", choices=STRATEGIES, default="bayesian"
+            )
+            sub.add_argument("--max-trials", type=_positive_int, default=20)
+            sub.add_argument(
+                "--time-budget",
+                type=_positive_float,
+                help="seconds for the whole search",
+            )
+            sub.add_argument(
+                "--directory", default="runs", help="search state (resumable)"
+            )
+            sub.add_argument("--workers", type=_positive_int, default=1)
+            sub.add_argument(
+                "--search-space", help="JSON file narrowing the search space"
+            )
+        common(sub)
+
+    sub = commands.add_parser("evaluate", help="print metrics as JSON")
+    sub.add_argument("model", help="exported SavedModel or saved recipe")
+    sub.add_argument("csv", help="CSV with the target column")
+    sub.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also print the trivial model's metrics",
+    )
+    common(sub)
+
+    sub = commands.add_parser("predict", help="write predictions as CSV")
+    sub.add_argument("model", help="exported SavedModel or saved recipe")
+    sub.add_argument("csv", help="CSV with the feature columns")
+    sub.add_argument("--output", help="CSV file to write (default: stdout)")
+    common(sub)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    args = parser().parse_args(argv)
+    _configure_output(args.quiet)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("keras-recipes: interrupted", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
+        from recipes.errors import RecipeError
+
+        if isinstance(error, RecipeError):
+            print(f"keras-recipes: error: {error}", file=sys.stderr)
+            return 2
+        if args.verbose:
+            traceback.print_exc()
+        message = str(error).strip().splitlines()
+        detail = f": {message[0]}" if message else ""
+        kind = type(error).__name__
+        print(
+            f"keras-recipes: unexpected error ({kind}{detail}); "
+            "rerun with --verbose for the traceback",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _configure_output(quiet: bool) -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("tensorflow", "absl", "keras_tuner"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+    def one_line(message, category, filename, lineno, file=None, line=None):
+        print(f"keras-recipes: warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = one_line
+    warnings.filterwarnings("ignore", module="keras|tensorflow|keras_tuner")
+
+
+def _import_recipes(verbose: bool):
+    """Imports the package, silencing TensorFlow's C++ start-up chatter."""
+    if verbose:
+        import recipes
+
+        return recipes
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+
+        import recipes
+
+        tf.config.list_logical_devices("CPU")  # device start-up logs, too
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return recipes
+
+
+def _run(args: argparse.Namespace) -> int:
+    recipes = _import_recipes(args.verbose)
+    if args.command in ("train", "tune"):
+        return _train(args, recipes)
+    model = recipes.load(args.model)
+    if args.command == "evaluate":
+        result = {"metrics": model.evaluate(args.csv)}
+        if args.baseline:
+            result["baseline"] = model.evaluate_baseline(args.csv)
+        print(json.dumps(result, indent=2))
+        return 0
+    frame = model.predict(args.csv)
+    if args.output:
+        _write_csv_atomically(frame, Path(args.output))
+    else:
+        frame.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _train(args: argparse.Namespace, recipes) -> int:
+    from recipes.atomic import check_destination
+
+    for path in (args.export, args.save):
+        if path:
+            check_destination(path, args.overwrite)
+    kwargs = {"seed": args.seed, "epochs": args.epochs}
+    if args.loss:
+        kwargs["loss"] = args.loss
+    if args.task == "auto":
+        recipe = recipes.auto_recipe(args.csv, target=args.target, **kwargs)
+    else:
+        from recipes.recipe import BY_TASK
+
+        recipe = BY_TASK[args.task](target=args.target, **kwargs)
+    if args.command == "tune" and hasattr(recipe, "tune"):
+        space = None
+        if args.search_space:
+            space = _read_json(args.search_space)
+        recipe.tune(
+            args.csv,
+            validation=args.validation,
+            strategy=args.strategy,
+            max_trials=args.max_trials,
+            time_budget=args.time_budget,
+            directory=args.directory,
+            resume=not args.overwrite,
+            workers=args.workers,
+            search_space=space,
+        )
+    else:
+        recipe.fit(args.csv, validation=args.validation)
+    result = {
+        "recipe": type(recipe).__name__,
+        "best_epoch": recipe.best_epoch_,
+        "hyperparameters": recipe.hyperparameters_,
+    }
+    if args.test:
+        result["test"] = recipe.evaluate(args.test)
+        result["test_baseline"] = recipe.evaluate_baseline(args.test)
+    if args.export:
+        result["export"] = str(recipe.export(args.export, args.overwrite))
+        logging.getLogger("recipes").info(
+            "SavedModel written to %s", args.export
+        )
+    if args.save:
+        result["saved"] = str(recipe.save(args.save, args.overwrite))
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _read_json(path: str) -> dict:
+    from recipes.errors import ArgumentError
+
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise ArgumentError(
+            f"cannot read --search-space {path}: {error}"
+        ) from None
+
+
+def _write_csv_atomically(frame, path: Path) -> None:
+    """Writes beside `path` and renames: an old file survives any failure."""
+    from recipes.errors import ArgumentError
+
+    if path.is_dir():
+        raise ArgumentError(f"--output {path} is a directory; pass a file path")
+    directory = path.absolute().parent
+    if not directory.is_dir() or not os.access(directory, os.W_OK):
+        raise ArgumentError(
+            f"cannot write --output {path}; choose another path"
+        )
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", newline="") as file:
+            frame.to_csv(file, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,127 @@
+"""The SavedModel contract: raw named columns in, named outputs out.
+
+`export_saved_model` writes it (atomically); `ExportedModel` reads one back
+to predict and evaluate without the recipe that made it.
+
+>>> exported = ExportedModel("exported/penguins")
+>>> exported.predict("data/penguins/test.csv").columns[0]
+'class'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+from recipes.atomic import atomic_directory
+from recipes.errors import ModelError
+from recipes.predictor import Predictor
+from recipes.preprocessing import to_inputs
+from recipes.schema import Schema
+
+BATCH = 8192
+OUTPUT = {
+    "regression": "prediction",
+    "binary": "probability",
+    "multiclass": "probabilities",
+}
+
+
+def input_signature(schema: Schema) -> dict[str, tf.TensorSpec]:
+    """One `[None]` tensor per feature: float32 numeric, string categorical."""
+    return {
+        c.serving_name: tf.TensorSpec(
+            [None],
+            tf.float32 if c.kind == "numeric" else tf.string,
+            name=c.serving_name,
+        )
+        for c in schema.columns
+    }
+
+
+def serving_function(model: keras.Model, schema: Schema):
+    """The `serving_default` function: named outputs of the task."""
+    names = tf.constant(schema.class_names or [""])
+
+    def serve(inputs):
+        output = model(inputs, training=False)
+        if schema.task == "regression":
+            return {"prediction": output[:, 0]}
+        if schema.task == "binary":
+            p = output[:, 0]
+            chosen = tf.cast(p >= 0.5, tf.int32)
+            return {"probability": p, "class": tf.gather(names, chosen)}
+        return {
+            "probabilities": output,
+            "class": tf.gather(names, tf.argmax(output, axis=1)),
+        }
+
+    return serve
+
+
+def export_saved_model(
+    model: keras.Model,
+    schema: Schema,
+    path: str | os.PathLike,
+    overwrite: bool = False,
+    extra: dict | None = None,
+) -> Path:
+    """Writes the SavedModel and `assets/schema.json` to `path`."""
+    with atomic_directory(path, overwrite) as tmp:
+        archive = keras.export.ExportArchive()
+        archive.track(model)
+        archive.add_endpoint(
+            "serving_default",
+            serving_function(model, schema),
+            input_signature=[input_signature(schema)],
+        )
+        archive.write_out(str(tmp), verbose=False)
+        (tmp / "assets").mkdir(exist_ok=True)
+        document = {**schema.to_json(), **(extra or {})}
+        (tmp / "assets" / "schema.json").write_text(
+            json.dumps(document, indent=2)
+        )
+    return Path(path)
+
+
+class ExportedModel(Predictor):
+    """A SavedModel written by `export`, used to predict and evaluate.
+
+    Args:
+        path: the SavedModel directory.
+
+    Raises:
+        ModelError: the directory is not a keras-recipes SavedModel.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        schema_file = self.path / "assets" / "schema.json"
+        if not schema_file.is_file():
+            raise ModelError(
+                f"{self.path} is not a keras-recipes SavedModel (no "
+                "assets/schema.json); pass a directory written by export"
+            )
+        document = json.loads(schema_file.read_text())
+        self.schema_ = Schema.from_json(document)
+        self.prior_ = document["prior"]
+        loaded = tf.saved_model.load(str(self.path))
+        self._signature = loaded.signatures["serving_default"]
+
+    def _output(self, frame: pd.DataFrame, name: str) -> np.ndarray:
+        inputs = to_inputs(frame, self.schema_, name)
+        key = OUTPUT[self.schema_.task]
+        parts = []
+        for start in range(0, len(frame), BATCH):
+            batch = {
+                k: tf.constant(v[start : start + BATCH])
+                for k, v in inputs.items()
+            }
+            parts.append(self._signature(**batch)[key].numpy())
+        return np.concatenate(parts)

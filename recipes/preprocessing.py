@@ -1,0 +1,226 @@
+"""Preprocessing inside the model: raw named columns in, one float matrix out.
+
+Numeric columns are imputed (training median), flagged when missing and
+normalized; categorical columns are one-hot encoded with Keras's
+`StringLookup` (unseen and missing values get their own slot). Statistics come
+from the training split only and are stored in the layers, so the exported
+model takes raw columns and nothing is pickled beside it.
+
+>>> import pandas as pd
+>>> from recipes.schema import infer_schema
+>>> frame = pd.DataFrame({"x": [1.0, None, 3.0], "c": ["a", "b", "a"]})
+>>> schema, _ = infer_schema(frame.assign(y=[0, 1, 0]), "y", "binary")
+>>> preprocessor = build_preprocessor(schema, frame)
+>>> preprocessor(to_inputs(frame, schema)).shape
+TensorShape([3, 5])
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pandas as pd
+
+from recipes.errors import ArgumentError, DataError
+from recipes.schema import Schema
+
+NORMALIZATIONS = ("zscore", "minmax", "range", "log")
+MAX_CATEGORIES = 100
+
+
+@keras.saving.register_keras_serializable(package="recipes")
+class NumericPreprocessing(keras.layers.Layer):
+    """Imputes, flags and normalizes numeric columns into one matrix.
+
+    Takes a list of 1-D columns (one per numeric feature) and stacks them.
+
+    y = (t(x) - center) / scale + shift, where t is the identity or, for
+    log normalization, sign(x) * log1p(|x|); a missing or infinite x is
+    replaced by `fill` first and, for the columns in `indicate`, flagged by an
+    extra 0/1 column appended to the output.
+
+    Args:
+        fill: per column, the value that replaces a missing one.
+        center, scale, shift: per column, the affine normalization.
+        log: apply the signed log before normalizing.
+        indicate: per column, whether to append a missing-indicator.
+    """
+
+    def __init__(
+        self,
+        fill: list[float],
+        center: list[float],
+        scale: list[float],
+        shift: float = 0.0,
+        log: bool = False,
+        indicate: list[bool] | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.fill = [float(v) for v in fill]
+        self.center = [float(v) for v in center]
+        self.scale = [float(v) for v in scale]
+        self.shift = float(shift)
+        self.log = bool(log)
+        self.indicate = [bool(v) for v in (indicate or [False] * len(fill))]
+        self._indicated = [i for i, flag in enumerate(self.indicate) if flag]
+
+    def call(self, columns):
+        ops = keras.ops
+        x = ops.stack(columns, axis=1)
+        missing = ops.logical_not(ops.isfinite(x))
+        x = ops.where(missing, ops.convert_to_tensor(self.fill, x.dtype), x)
+        if self.log:
+            x = ops.sign(x) * ops.log1p(ops.abs(x))
+        center = ops.convert_to_tensor(self.center, x.dtype)
+        scale = ops.convert_to_tensor(self.scale, x.dtype)
+        x = (x - center) / scale + self.shift
+        if not self._indicated:
+            return x
+        flags = ops.take(ops.cast(missing, x.dtype), self._indicated, axis=1)
+        return ops.concatenate([x, flags], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], len(self.fill) + len(self._indicated))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "fill": self.fill,
+            "center": self.center,
+            "scale": self.scale,
+            "shift": self.shift,
+            "log": self.log,
+            "indicate": self.indicate,
+        }
+
+
+def numeric_matrix(frame: pd.DataFrame, schema: Schema) -> np.ndarray:
+    """The numeric feature columns as float64, missing and infinite = NaN."""
+    names = [c.name for c in schema.columns if c.kind == "numeric"]
+    matrix = frame[names].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    matrix[~np.isfinite(matrix)] = np.nan
+    return matrix
+
+
+def numeric_layer(
+    matrix: np.ndarray, normalization: str = "zscore"
+) -> NumericPreprocessing:
+    """Fits a NumericPreprocessing layer to training columns (NaN = missing)."""
+    if normalization not in NORMALIZATIONS:
+        raise ArgumentError(
+            f"unknown normalization {normalization!r}; use one of: "
+            f"{', '.join(NORMALIZATIONS)}"
+        )
+    missing = np.isnan(matrix)
+    fill = np.nan_to_num(np.nanmedian(matrix, axis=0))
+    x = np.where(missing, fill, matrix)
+    log = normalization == "log"
+    if log:
+        x = np.sign(x) * np.log1p(np.abs(x))
+    shift = 0.0
+    if normalization in ("zscore", "log"):
+        center, scale = x.mean(axis=0), x.std(axis=0)
+    else:
+        low, high = x.min(axis=0), x.max(axis=0)
+        center, scale = low, high - low
+        if normalization == "range":
+            scale, shift = scale / 2, -1.0
+    scale = np.where(scale > 0, scale, 1.0)
+    return NumericPreprocessing(
+        fill=fill.tolist(),
+        center=center.tolist(),
+        scale=scale.tolist(),
+        shift=shift,
+        log=log,
+        indicate=missing.any(axis=0).tolist(),
+        name="numeric",
+    )
+
+
+def category_strings(values: pd.Series) -> np.ndarray:
+    """A column as the strings the model sees: missing = the empty string."""
+    strings = values.astype(object).where(values.notna(), "")
+    return strings.map(str).to_numpy(dtype=object)
+
+
+def vocabulary(values: pd.Series, limit: int = MAX_CATEGORIES) -> list[str]:
+    """The `limit` most frequent strings of a training column, sorted."""
+    counts = pd.Series(category_strings(values)).value_counts(sort=False)
+    counts = counts.sort_index(kind="stable")
+    top = counts.sort_values(ascending=False, kind="stable").index[:limit]
+    return sorted(top)
+
+
+def build_preprocessor(
+    schema: Schema, frame: pd.DataFrame, normalization: str = "zscore"
+) -> keras.Model:
+    """A Keras model from raw named columns to one float32 feature matrix."""
+    inputs, parts = {}, []
+    numeric = [c for c in schema.columns if c.kind == "numeric"]
+    for column in schema.columns:
+        dtype = "float32" if column.kind == "numeric" else "string"
+        inputs[column.serving_name] = keras.Input(
+            shape=(), dtype=dtype, name=column.serving_name
+        )
+    if numeric:
+        layer = numeric_layer(numeric_matrix(frame, schema), normalization)
+        parts.append(layer([inputs[c.serving_name] for c in numeric]))
+    for column in schema.columns:
+        if column.kind != "categorical":
+            continue
+        lookup = keras.layers.StringLookup(
+            vocabulary=vocabulary(frame[column.name]),
+            num_oov_indices=1,
+            output_mode="one_hot",
+            name=f"lookup_{column.serving_name}",
+        )
+        parts.append(lookup(inputs[column.serving_name]))
+    features = (
+        parts[0]
+        if len(parts) == 1
+        else keras.layers.Concatenate(name="features")(parts)
+    )
+    return keras.Model(inputs, features, name="preprocessor")
+
+
+def to_inputs(
+    frame: pd.DataFrame, schema: Schema, name: str = "data"
+) -> dict[str, np.ndarray]:
+    """The model's inputs from a table: one array per feature column.
+
+    Extra columns are ignored.
+
+    Raises:
+        DataError: a feature column is missing, or a numeric one holds text.
+    """
+    absent = [c.name for c in schema.columns if c.name not in frame.columns]
+    if absent:
+        raise DataError(
+            f"{name} lacks feature column(s) the model was trained on: "
+            f"{', '.join(map(repr, absent))}; add them (empty cells are fine)"
+        )
+    inputs = {}
+    for column in schema.columns:
+        values = frame[column.name]
+        if column.kind == "categorical":
+            inputs[column.serving_name] = category_strings(values)
+        else:
+            inputs[column.serving_name] = _numbers(values, column.name, name)
+    return inputs
+
+
+def _numbers(values: pd.Series, column: str, name: str) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(
+        values
+    ):
+        return values.to_numpy(dtype=np.float32, na_value=np.nan)
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = values[numbers.isna() & values.notna() & (values.astype(str) != "")]
+    if len(bad):
+        raise DataError(
+            f"column {column!r} of {name} is numeric in the model but holds "
+            f"text such as {bad.iloc[0]!r} (row {bad.index[0]}); "
+            "fix or empty those cells"
+        )
+    return numbers.to_numpy(dtype=np.float32, na_value=np.nan)

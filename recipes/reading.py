@@ -1,0 +1,104 @@
+"""Reading tables: a CSV path or a pandas DataFrame in, a DataFrame out.
+
+>>> frame, name = read_table("data/penguins/train.csv")
+>>> name, frame.shape
+('train.csv', (275, 8))
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from recipes.errors import DataError
+
+Table = str | os.PathLike | pd.DataFrame
+
+
+def read_table(
+    source: Table, *, what: str = "data"
+) -> tuple[pd.DataFrame, str]:
+    """Returns the table and a short name for messages.
+
+    CSV files are read with pandas' pyarrow engine (multi-threaded, typed),
+    falling back to the C engine for what pyarrow refuses, so that the error
+    message, if any, names the file.
+
+    Args:
+        source: a path to a CSV file or a DataFrame (used as it is).
+        what: what the table is for, used in messages (e.g. "train").
+
+    Raises:
+        DataError: the file is missing, empty or not a readable CSV.
+    """
+    if isinstance(source, pd.DataFrame):
+        frame, name = source, f"the {what} DataFrame"
+    elif isinstance(source, str | os.PathLike):
+        frame, name = _read_csv(Path(source)), Path(source).name
+    else:
+        raise DataError(
+            f"{what} must be a CSV path or a pandas DataFrame; "
+            f"received {type(source).__name__}"
+        )
+    if frame.shape[1] == 0:
+        raise DataError(f"{name} has no columns; pass a CSV with a header row")
+    if len(frame) == 0:
+        raise DataError(
+            f"{name} has a header but no rows; pass a CSV with data"
+        )
+    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    if duplicated:
+        raise DataError(f"{name} has duplicate column names: {duplicated}")
+    return frame, name
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise DataError(f"{path} does not exist; check the path")
+    if path.is_dir():
+        raise DataError(f"{path} is a directory; pass a CSV file")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path} is empty; pass a CSV with a header row")
+    try:
+        frame = pd.read_csv(path, engine="pyarrow")
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"{path} is not UTF-8 text ({error.reason}); re-save it as UTF-8"
+        ) from None
+    except Exception:  # pyarrow refuses what the C engine may still read
+        frame = _read_csv_with_c_engine(path)
+    _check_header(path)
+    return frame
+
+
+def _check_header(path: Path) -> None:
+    """Refuses duplicate names, which pandas would silently rename "a.1"."""
+    with open(path, newline="", encoding="utf-8", errors="replace") as file:
+        header = next(csv.reader(file), [])
+    seen: set[str] = set()
+    duplicated = [n for n in header if n in seen or seen.add(n)]
+    if duplicated:
+        raise DataError(
+            f"{path} has duplicate column names: {sorted(set(duplicated))}; "
+            "rename them so that each column has its own name"
+        )
+
+
+def _read_csv_with_c_engine(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"{path} is not UTF-8 text ({error.reason}); re-save it as UTF-8"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path} has no header row; pass a CSV file") from None
+    except pd.errors.ParserError as error:
+        detail = str(error).strip().splitlines()[-1]
+        raise DataError(
+            f"{path} is not a well-formed CSV ({detail}); "
+            "check the delimiter (a comma) and the quoting"
+        ) from None

@@ -1,0 +1,557 @@
+"""Recipes: a task, its preprocessing, network, training and export.
+
+>>> recipe = MulticlassClassification(target="species", seed=0)
+>>> recipe.fit("data/penguins/train.csv", epochs=50).evaluate(
+...     "data/penguins/test.csv")["accuracy"] > 0.9
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import logging
+import math
+import os
+import warnings
+from pathlib import Path
+from typing import ClassVar
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+from sklearn.utils.class_weight import compute_class_weight
+
+from recipes import network, tasks
+from recipes.atomic import atomic_directory
+from recipes.errors import ArgumentError, DataWarning, ModelError
+from recipes.export import BATCH, ExportedModel, export_saved_model
+from recipes.predictor import Predictor
+from recipes.preprocessing import NORMALIZATIONS, build_preprocessor, to_inputs
+from recipes.reading import Table, read_table
+from recipes.schema import Schema, find_column, infer_schema, infer_task
+from recipes.splitting import split_indices
+
+log = logging.getLogger("recipes")
+
+FORMAT = 1  # version of the saved-recipe layout (recipe.json + model.keras)
+RARE_CLASS = 0.2  # class weights switch on when the rarest class is rarer
+
+
+@dataclasses.dataclass
+class Prepared:
+    """A table turned into what the network trains on, ready for search."""
+
+    schema: Schema
+    preprocessor: keras.Model
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_valid: np.ndarray
+    y_valid: np.ndarray
+    class_weight: dict | None
+    target_scale: tuple[float, float] | None  # regression (mean, std)
+
+
+class Recipe(Predictor):
+    """Base class of the task recipes; use one of its subclasses.
+
+    Args:
+        target: the column to predict.
+        features: the feature columns (default: every other column).
+        seed: seeds the split, the weights and the shuffling.
+        epochs: the most epochs `fit` trains (early stopping ends sooner).
+        patience: epochs without a better validation loss before stopping.
+        validation_fraction: the share of rows held out when `fit` gets no
+            validation table.
+        normalization: numeric scaling, one of "zscore", "minmax", "range"
+            ([-1, 1]) and "log".
+        class_weight: "auto" (balanced weights when the rarest class is under
+            20 %), "balanced", or None.
+        hyperparameters: network and optimizer settings overriding
+            `recipes.network.DEFAULTS`.
+    """
+
+    task: ClassVar[str]
+    losses: ClassVar[tuple[str, ...]]
+
+    def __init__(
+        self,
+        target: str,
+        features: list[str] | None = None,
+        seed: int = 0,
+        epochs: int = 200,
+        patience: int = 10,
+        validation_fraction: float = 0.15,
+        normalization: str = "zscore",
+        class_weight: str | None = "auto",
+        hyperparameters: dict | None = None,
+    ):
+        self.target = target
+        self.features = features
+        self.seed = seed
+        self.epochs = epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.normalization = normalization
+        self.class_weight = class_weight
+        self.hyperparameters = hyperparameters
+
+    # -- parameters ---------------------------------------------------------
+
+    def get_params(self) -> dict:
+        """The constructor's arguments, as given."""
+        names = list(_init_names(type(self)))
+        return {name: getattr(self, name) for name in names}
+
+    def _check_params(self) -> None:
+        checks = {
+            "epochs": (
+                isinstance(self.epochs, int) and self.epochs > 0,
+                "a positive integer",
+            ),
+            "patience": (
+                isinstance(self.patience, int) and self.patience > 0,
+                "a positive integer",
+            ),
+            "seed": (isinstance(self.seed, int), "an integer"),
+            "validation_fraction": (
+                isinstance(self.validation_fraction, float | int)
+                and 0 < self.validation_fraction < 1,
+                "a number between 0 and 1",
+            ),
+            "normalization": (
+                self.normalization in NORMALIZATIONS,
+                f"one of {', '.join(NORMALIZATIONS)}",
+            ),
+            "class_weight": (
+                self.class_weight in ("auto", "balanced", None),
+                "'auto', 'balanced' or None",
+            ),
+        }
+        for name, (ok, expected) in checks.items():
+            if not ok:
+                raise ArgumentError(
+                    f"{name} must be {expected}; received "
+                    f"{name}={getattr(self, name)!r}"
+                )
+        network.hyperparameters(self.hyperparameters)
+        tasks.loss(self.task, self._loss_name())
+
+    def _loss_name(self) -> str:
+        return self.losses[0]
+
+    # -- training -----------------------------------------------------------
+
+    def fit(
+        self,
+        train: Table,
+        validation: Table | None = None,
+        epochs: int | None = None,
+    ) -> Recipe:
+        """Trains on a CSV path or DataFrame, with early stopping.
+
+        Args:
+            train: the training table (target column included).
+            validation: a validation table; by default a shuffled (for
+                classification, stratified) share of `train`.
+            epochs: overrides the recipe's `epochs` for this call.
+
+        Returns:
+            The recipe, fitted.
+
+        Raises:
+            DataError: the table cannot be used (the message says why).
+            ArgumentError: an argument is out of range.
+        """
+        self._check_params()
+        if epochs is not None:
+            _check_positive("epochs", epochs)
+        data = self.prepare(train, validation)
+        hp = network.hyperparameters(self.hyperparameters)
+        model = self.build(hp, data)
+        history = self.train(model, hp, data, epochs or self.epochs)
+        self.finish(data, model, hp, history)
+        return self
+
+    def prepare(
+        self, train: Table, validation: Table | None = None
+    ) -> Prepared:
+        """Reads, checks, splits and preprocesses the data once."""
+        self._check_params()
+        frame, name = read_table(train, what="train")
+        frame = tasks.drop_missing_target(frame, self.target, name)
+        schema, notes = infer_schema(
+            frame, self.target, self.task, self.features, name
+        )
+        for note in notes:
+            warnings.warn(note, DataWarning, stacklevel=3)
+        schema = self._with_classes(schema, frame[self.target], name)
+        y = tasks.encode(schema, frame[self.target], name)
+        if validation is None:
+            train_rows, valid_rows = split_indices(
+                y,
+                self.validation_fraction,
+                stratify=self.task != "regression",
+                seed=self.seed,
+                labels=schema.class_names,
+                name=name,
+            )
+            valid, y_valid = frame.iloc[valid_rows], y[valid_rows]
+            frame, y = frame.iloc[train_rows], y[train_rows]
+            valid_name = f"validation split of {name}"
+        else:
+            valid, valid_name = read_table(validation, what="validation")
+            valid = tasks.drop_missing_target(valid, self.target, valid_name)
+            y_valid = tasks.encode(schema, valid[self.target], valid_name)
+        schema = dataclasses.replace(schema, positive=self._positive(y))
+        keras.utils.set_random_seed(self.seed)
+        preprocessor = build_preprocessor(schema, frame, self.normalization)
+        target_scale = None
+        if self.task == "regression":
+            target_scale = (float(y.mean()), float(y.std()) or 1.0)
+        self.prior_ = tasks.prior(schema, y)
+        return Prepared(
+            schema=schema,
+            preprocessor=preprocessor,
+            x_train=_predict(preprocessor, to_inputs(frame, schema, name)),
+            y_train=y,
+            x_valid=_predict(
+                preprocessor, to_inputs(valid, schema, valid_name)
+            ),
+            y_valid=y_valid,
+            class_weight=self._class_weight(y, schema),
+            target_scale=target_scale,
+        )
+
+    def build(self, hp: dict, data: Prepared) -> keras.Model:
+        """A compiled network for the prepared data and hyperparameters."""
+        keras.utils.set_random_seed(self.seed)
+        units, activation = tasks.head(
+            self.task, len(data.schema.classes or ())
+        )
+        model = network.build_network(
+            data.x_train.shape[1], units, activation, hp
+        )
+        batch = batch_size(hp, len(data.x_train))
+        steps = math.ceil(len(data.x_train) / batch) * self.epochs
+        model.compile(
+            optimizer=network.build_optimizer(hp, steps),
+            loss=tasks.loss(self.task, self._loss_name()),
+        )
+        return model
+
+    def train(
+        self,
+        model: keras.Model,
+        hp: dict,
+        data: Prepared,
+        epochs: int,
+        callbacks: list | None = None,
+    ) -> keras.callbacks.History:
+        """Fits the network with early stopping on the validation loss."""
+        keras.utils.set_random_seed(self.seed)
+        y_train, y_valid = (
+            self._targets(data, data.y_train),
+            self._targets(data, data.y_valid),
+        )
+        stopping = keras.callbacks.EarlyStopping(
+            monitor="val_loss",
+            patience=self.patience,
+            min_delta=1e-4,
+            restore_best_weights=True,
+        )
+        return model.fit(
+            data.x_train,
+            y_train,
+            validation_data=(data.x_valid, y_valid),
+            batch_size=batch_size(hp, len(data.x_train)),
+            epochs=epochs,
+            class_weight=data.class_weight,
+            callbacks=[stopping, _Progress(epochs), *(callbacks or [])],
+            verbose=0,
+        )
+
+    def finish(
+        self,
+        data: Prepared,
+        model: keras.Model,
+        hp: dict,
+        history: keras.callbacks.History | None,
+    ) -> None:
+        """Joins preprocessing, network and output scaling into `model_`."""
+        raw = {
+            c.serving_name: keras.Input(
+                shape=(),
+                dtype="float32" if c.kind == "numeric" else "string",
+                name=c.serving_name,
+            )
+            for c in data.schema.columns
+        }
+        output = model(data.preprocessor(raw))
+        if data.target_scale is not None:
+            mean, std = data.target_scale
+            output = keras.layers.Rescaling(std, mean, name="target_scale")(
+                output
+            )
+        self.model_ = keras.Model(raw, output, name=f"{self.task}_recipe")
+        self.schema_ = data.schema
+        self.hyperparameters_ = hp
+        self.history_ = (
+            {k: [float(v) for v in vs] for k, vs in history.history.items()}
+            if history
+            else {}
+        )
+        losses = self.history_.get("val_loss")
+        self.best_epoch_ = int(np.argmin(losses)) + 1 if losses else None
+
+    def _targets(self, data: Prepared, y: np.ndarray) -> np.ndarray:
+        if self.task == "regression":
+            mean, std = data.target_scale
+            return ((y - mean) / std).astype(np.float32)
+        if self.task == "binary":
+            return y.astype(np.float32)
+        return keras.utils.to_categorical(y, len(data.schema.classes))
+
+    def _with_classes(self, schema: Schema, y: pd.Series, name: str) -> Schema:
+        return schema
+
+    def _positive(self, y: np.ndarray) -> int | None:
+        return None
+
+    def _class_weight(self, y: np.ndarray, schema: Schema) -> dict | None:
+        return None
+
+    # -- using the model ----------------------------------------------------
+
+    def _fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise ModelError(
+                f"this {type(self).__name__} is not fitted yet; call fit() "
+                "first"
+            )
+
+    def _output(self, frame: pd.DataFrame, name: str) -> np.ndarray:
+        self._fitted()
+        inputs = to_inputs(frame, self.schema_, name)
+        output = _predict(self.model_, inputs)
+        return output[:, 0] if output.shape[1] == 1 else output
+
+    def predict(self, data: Table) -> pd.DataFrame:
+        self._fitted()
+        return super().predict(data)
+
+    def evaluate(self, data: Table) -> dict[str, float]:
+        self._fitted()
+        return super().evaluate(data)
+
+    def export(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
+        """Writes a TensorFlow SavedModel that takes raw named columns.
+
+        The directory is written beside `path` and renamed into place, so a
+        failure never leaves a half-written export or damages an old one.
+
+        Raises:
+            ArgumentError: `path` is a file, or exists and not `overwrite`.
+        """
+        self._fitted()
+        return export_saved_model(
+            self.model_,
+            self.schema_,
+            path,
+            overwrite,
+            extra={"prior": self.prior_},
+        )
+
+    def save(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
+        """Saves the recipe (a directory: recipe.json + model.keras).
+
+        Load it back with `recipes.load` to predict, evaluate or export.
+        """
+        self._fitted()
+        with atomic_directory(path, overwrite) as tmp:
+            self.model_.save(tmp / "model.keras")
+            state = {
+                "format": FORMAT,
+                "recipe": type(self).__name__,
+                "params": self.get_params(),
+                "schema": self.schema_.to_json(),
+                "prior": self.prior_,
+                "hyperparameters": self.hyperparameters_,
+                "history": self.history_,
+                "best_epoch": self.best_epoch_,
+            }
+            (tmp / "recipe.json").write_text(json.dumps(state, indent=2))
+        return Path(path)
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+
+class Regression(Recipe):
+    """Predicts a number: linear output, MSE loss (MAE or Huber on request).
+
+    The target is standardized for training; the model's output is scaled
+    back, so predictions and the SavedModel are in the target's own units.
+
+    Args:
+        loss: "mse" (default), "mae" or "huber".
+        **kwargs: see `Recipe`.
+    """
+
+    task = "regression"
+    losses = ("mse", "mae", "huber")
+
+    def __init__(self, target: str, loss: str = "mse", **kwargs):
+        super().__init__(target, **kwargs)
+        self.loss = loss
+
+    def _loss_name(self) -> str:
+        return self.loss
+
+
+class _Classification(Recipe):
+    def _with_classes(self, schema: Schema, y: pd.Series, name: str) -> Schema:
+        classes = tasks.sorted_labels(y)
+        tasks.check_classes(self.task, classes, self.target, name)
+        return dataclasses.replace(schema, classes=classes)
+
+    def _class_weight(self, y: np.ndarray, schema: Schema) -> dict | None:
+        counts = np.bincount(y, minlength=len(schema.classes))
+        rare = counts.min() / counts.sum() < RARE_CLASS
+        if self.class_weight == "balanced" or (
+            self.class_weight == "auto" and rare
+        ):
+            present = np.unique(y)
+            weights = compute_class_weight("balanced", classes=present, y=y)
+            pairs = zip(present, weights, strict=True)
+            return {int(c): float(w) for c, w in pairs}
+        return None
+
+
+class BinaryClassification(_Classification):
+    """Two classes: sigmoid output, binary cross-entropy.
+
+    The output is the probability of the second label in sorted order.
+    """
+
+    task = "binary"
+    losses = ("binary_crossentropy",)
+
+    def _positive(self, y: np.ndarray) -> int:
+        return int(np.argmin(np.bincount(y, minlength=2)))
+
+
+class MulticlassClassification(_Classification):
+    """Several classes: softmax output, categorical cross-entropy."""
+
+    task = "multiclass"
+    losses = ("categorical_crossentropy",)
+
+
+RECIPES = {
+    cls.__name__: cls
+    for cls in (Regression, BinaryClassification, MulticlassClassification)
+}
+BY_TASK = {cls.task: cls for cls in RECIPES.values()}
+
+
+def auto_recipe(train: Table, target: str, **kwargs) -> Recipe:
+    """The recipe for the task the target column implies.
+
+    Floats: regression; two distinct values: binary; 3 to 50 string or
+    integer labels: multiclass. Otherwise pass the task yourself.
+
+    Raises:
+        DataError: the target is missing or fits none of the tasks.
+    """
+    frame, name = read_table(train, what="train")
+    find_column(frame, target, name, "target")
+    task = infer_task(frame[target], name)
+    return BY_TASK[task](target=target, **kwargs)
+
+
+def load(path: str | os.PathLike) -> Recipe | Predictor:
+    """Loads a saved recipe, or an exported SavedModel to predict with.
+
+    Keras's safe mode is on: a saved recipe cannot run arbitrary code.
+
+    Raises:
+        ModelError: the path holds neither.
+    """
+    path = Path(path)
+    if (path / "recipe.json").is_file():
+        state = json.loads((path / "recipe.json").read_text())
+        if state.get("format") != FORMAT or state.get("recipe") not in RECIPES:
+            raise ModelError(
+                f"{path} was saved by another version of keras-recipes"
+            )
+        recipe = RECIPES[state["recipe"]](**state["params"])
+        recipe.model_ = keras.saving.load_model(
+            path / "model.keras", safe_mode=True
+        )
+        recipe.schema_ = Schema.from_json(state["schema"])
+        recipe.prior_ = state["prior"]
+        recipe.hyperparameters_ = state["hyperparameters"]
+        recipe.history_ = state["history"]
+        recipe.best_epoch_ = state["best_epoch"]
+        return recipe
+    if (path / "saved_model.pb").is_file():
+        return ExportedModel(path)
+    raise ModelError(
+        f"{path} is neither a saved recipe nor an exported SavedModel; "
+        "pass a directory written by save() or export()"
+    )
+
+
+def batch_size(hp: dict, rows: int) -> int:
+    """The batch size: the hyperparameter, at most an eighth of the rows."""
+    return int(max(16, min(hp["batch_size"], 2 ** int(math.log2(rows / 8)))))
+
+
+def _init_names(cls) -> list[str]:
+    names = []
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass):
+            for p in inspect.signature(klass.__init__).parameters.values():
+                if p.name != "self" and p.kind == p.POSITIONAL_OR_KEYWORD:
+                    if p.name not in names:
+                        names.append(p.name)
+    return names
+
+
+def _check_positive(name: str, value) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ArgumentError(
+            f"{name} must be a positive integer; received {name}={value!r}"
+        )
+
+
+def _predict(model: keras.Model, inputs: dict) -> np.ndarray:
+    """Runs a model on named columns in batches, strings included."""
+    rows = len(next(iter(inputs.values())))
+    parts = [
+        model(
+            {
+                k: tf.constant(v[start : start + BATCH])
+                for k, v in inputs.items()
+            },
+            training=False,
+        ).numpy()
+        for start in range(0, rows, BATCH)
+    ]
+    return np.concatenate(parts)
+
+
+class _Progress(keras.callbacks.Callback):
+    """Logs one line per epoch to the `recipes` logger (stderr in the CLI)."""
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        figures = " ".join(f"{k} {v:.4f}" for k, v in (logs or {}).items())
+        log.info("epoch %d/%d %s", epoch + 1, self.epochs, figures)

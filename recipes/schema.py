@@ -1,0 +1,206 @@
+"""Schema inference: which columns are features, of which kind, and the task.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"age": [30, 41, 25], "city": ["a", "b", "a"],
+...                       "label": ["x", "y", "x"]})
+>>> schema, notes = infer_schema(frame, target="label", task="binary")
+>>> [(c.name, c.kind) for c in schema.columns]
+[('age', 'numeric'), ('city', 'categorical')]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+
+import numpy as np
+import pandas as pd
+
+from recipes.errors import DataError
+
+TASKS = ("regression", "binary", "multiclass")
+MAX_AUTO_CLASSES = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A feature column: its CSV name, its serving name and its kind."""
+
+    name: str
+    serving_name: str
+    kind: str  # "numeric" or "categorical"
+
+
+@dataclasses.dataclass(frozen=True)
+class Schema:
+    """What a recipe learned about its table, saved with every model.
+
+    `classes` holds the labels of a classification task in output order
+    (sorted), as they appear in the CSV (str, int, float or bool);
+    `positive` is the index of the class whose f1 a binary task reports (the
+    rarer one in training).
+    """
+
+    task: str
+    target: str
+    columns: tuple[Column, ...]
+    classes: tuple | None = None
+    positive: int | None = None
+
+    @property
+    def class_names(self) -> list[str]:
+        """The labels as strings: what the SavedModel's `class` output says."""
+        return [label_to_string(label) for label in self.classes or ()]
+
+    def to_json(self) -> dict:
+        return {
+            "task": self.task,
+            "target": self.target,
+            "columns": [dataclasses.asdict(c) for c in self.columns],
+            "classes": None if self.classes is None else list(self.classes),
+            "class_names": self.class_names or None,
+            "positive": self.positive,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Schema:
+        classes = data.get("classes")
+        return cls(
+            task=data["task"],
+            target=data["target"],
+            columns=tuple(Column(**c) for c in data["columns"]),
+            classes=None if classes is None else tuple(classes),
+            positive=data.get("positive"),
+        )
+
+
+def label_to_string(label) -> str:
+    """Formats a class label as the SavedModel's string output shows it."""
+    if isinstance(label, float) and label.is_integer():
+        return str(int(label))
+    return str(label)
+
+
+def serving_name(name: str) -> str:
+    """The SavedModel input name of a column: `[A-Za-z0-9_]` only.
+
+    >>> serving_name("mean radius")
+    'mean_radius'
+    """
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", str(name))
+    return cleaned if cleaned and not cleaned[0].isdigit() else f"_{cleaned}"
+
+
+def find_column(frame: pd.DataFrame, column: str, name: str, what: str) -> None:
+    """Raises a DataError suggesting the closest names if `column` is absent."""
+    if column in frame.columns:
+        return
+    names = [str(c) for c in frame.columns]
+    close = difflib.get_close_matches(str(column), names, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    raise DataError(
+        f"{name} has no column {column!r}; {hint}pass {what}= one of: "
+        f"{', '.join(names)}"
+    )
+
+
+def infer_task(target: pd.Series, name: str) -> str:
+    """Picks the task from the target column's values.
+
+    Floats are a regression; two distinct values a binary classification;
+    3 to 50 string or integer labels a multiclass classification.
+
+    Raises:
+        DataError: the target fits none of these; the message asks for a task.
+    """
+    values = target.dropna()
+    distinct = values.nunique()
+    if distinct == 2:
+        return "binary"
+    if pd.api.types.is_float_dtype(values):
+        return "regression"
+    if 3 <= distinct <= MAX_AUTO_CLASSES and not pd.api.types.is_bool_dtype(
+        values
+    ):
+        return "multiclass"
+    raise DataError(
+        f"cannot tell the task from column {target.name!r} of {name} "
+        f"({distinct} distinct {values.dtype} values); pass task= / --task "
+        f"one of: {', '.join(TASKS)}"
+    )
+
+
+def infer_schema(
+    frame: pd.DataFrame,
+    target: str,
+    task: str,
+    features: list[str] | None = None,
+    name: str = "data",
+) -> tuple[Schema, list[str]]:
+    """Finds the feature columns and their kinds; returns notes for the user.
+
+    Numeric dtypes are numeric features; everything else is categorical.
+    Constant, entirely empty and id-like columns are dropped, each with a note
+    that names it.
+
+    Raises:
+        DataError: the target or a requested feature is missing.
+    """
+    find_column(frame, target, name, "target")
+    notes = []
+    explicit = features is not None
+    if explicit:
+        for column in features:
+            find_column(frame, column, name, "features")
+    else:
+        features = [c for c in frame.columns if c != target]
+    columns, used = [], {}
+    for column in features:
+        values = frame[column]
+        kind = _kind(values)
+        reason = _reason_to_drop(values, kind, len(frame))
+        if reason and not (explicit and reason.startswith("id-like")):
+            notes.append(f"dropping column {column!r} of {name}: {reason}")
+            continue
+        serving = serving_name(column)
+        if serving in used:
+            raise DataError(
+                f"columns {used[serving]!r} and {column!r} of {name} both "
+                f"become input {serving!r} in the SavedModel; rename one"
+            )
+        used[serving] = column
+        columns.append(Column(str(column), serving, kind))
+    if not columns:
+        raise DataError(
+            f"{name} has no usable feature column besides target {target!r}"
+        )
+    return Schema(task=task, target=target, columns=tuple(columns)), notes
+
+
+def _kind(values: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(
+        values
+    ):
+        return "numeric"
+    return "categorical"
+
+
+def _reason_to_drop(values: pd.Series, kind: str, rows: int) -> str | None:
+    present = values.dropna()
+    if present.empty:
+        return "it is entirely empty"
+    distinct = present.nunique()
+    if distinct == 1:
+        return f"it is constant ({present.iloc[0]!r})"
+    if rows >= 20 and distinct == rows:
+        if kind == "categorical":
+            return "id-like (a different text in every row)"
+        if pd.api.types.is_integer_dtype(values) and _is_sequence(present):
+            return "id-like (a running integer)"
+    return None
+
+
+def _is_sequence(values: pd.Series) -> bool:
+    steps = np.diff(np.sort(values.to_numpy()))
+    return bool((steps == 1).all())

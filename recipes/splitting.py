@@ -1,0 +1,72 @@
+"""The train/validation split: shuffled, stratified for classification.
+
+Classes with too few rows to stratify stay in training, with a warning.
+
+>>> import numpy as np
+>>> train, valid = split_indices(np.array([0, 1] * 50), 0.2, stratify=True)
+>>> len(train), len(valid)
+(80, 20)
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from recipes.errors import DataError, DataWarning
+
+MIN_ROWS = 10
+MIN_PER_CLASS = 3  # a class with fewer rows cannot be split and stay learned
+
+
+def split_indices(
+    y: np.ndarray,
+    fraction: float,
+    stratify: bool,
+    seed: int = 0,
+    labels: list | None = None,
+    name: str = "data",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of the training and validation parts.
+
+    Args:
+        y: the encoded target (class indices when `stratify`).
+        fraction: the share of rows held out for validation.
+        stratify: keep class proportions in both parts.
+        seed: the shuffling seed.
+        labels: class labels, to name rare classes in warnings.
+        name: the table's name, for messages.
+
+    Raises:
+        DataError: too few rows for a split.
+    """
+    rows = np.arange(len(y))
+    if len(y) < MIN_ROWS:
+        raise DataError(
+            f"{name} has {len(y)} usable rows; a train/validation split "
+            f"needs at least {MIN_ROWS} — add rows or pass validation="
+        )
+    if not stratify:
+        return train_test_split(rows, test_size=fraction, random_state=seed)
+    classes, counts = np.unique(y, return_counts=True)
+    rare = classes[counts < MIN_PER_CLASS]
+    if len(rare):
+        names = [labels[c] if labels else c for c in rare]
+        warnings.warn(
+            f"{name}: class(es) {names} have fewer than {MIN_PER_CLASS} rows; "
+            "they stay in training and are not validated",
+            DataWarning,
+            stacklevel=3,
+        )
+    kept = ~np.isin(y, rare)
+    n_valid = max(int(round(fraction * kept.sum())), 1)
+    stratified = n_valid >= len(classes) - len(rare)
+    train, valid = train_test_split(
+        rows[kept],
+        test_size=n_valid,
+        random_state=seed,
+        stratify=y[kept] if stratified else None,
+    )
+    return np.sort(np.concatenate([train, rows[~kept]])), np.sort(valid)

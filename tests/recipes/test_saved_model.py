@@ -1,0 +1,128 @@
+"""The SavedModel contract, checked the way a serving system sees it."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import tensorflow as tf
+
+from recipes.preprocessing import to_inputs
+
+OUTPUTS = {
+    "regression": {"prediction": (tf.float32, [None])},
+    "binary": {
+        "probability": (tf.float32, [None]),
+        "class": (tf.string, [None]),
+    },
+    "multiclass": {
+        "probabilities": (tf.float32, [None, 3]),
+        "class": (tf.string, [None]),
+    },
+}
+
+# Runs in a fresh interpreter that must not import keras-recipes: any attempt
+# to import one of the project's packages fails loudly.
+SERVER = r"""
+import json, sys
+import importlib.abc
+class Forbid(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in {"recipes", "custom_layers",
+                                  "custom_optimizers", "tuning"}:
+            raise ImportError("the project must not be imported: " + name)
+sys.meta_path.insert(0, Forbid())
+import numpy as np
+import tensorflow as tf
+requests = json.load(sys.stdin)
+answers = {}
+for path, inputs in requests.items():
+    serve = tf.saved_model.load(path).signatures["serving_default"]
+    tensors = {k: tf.constant(v, tf.float32 if isinstance(v[0], float)
+                              else tf.string) for k, v in inputs.items()}
+    answers[path] = {k: v.numpy().tolist() for k, v in serve(**tensors).items()}
+assert not any(m.split(".")[0] == "recipes" for m in sys.modules)
+json.dump(answers, sys.stdout, default=lambda b: b.decode())
+"""
+
+
+@pytest.mark.parametrize("task", list(OUTPUTS))
+def test_serving_signature_names_dtypes_and_shapes(task, exported):
+    loaded = tf.saved_model.load(str(exported[task]))
+    assert list(loaded.signatures) == ["serving_default"]
+    signature = loaded.signatures["serving_default"]
+    args, kwargs = signature.structured_input_signature
+    assert args == ()
+    assert {k: (v.dtype, v.shape.as_list()) for k, v in kwargs.items()} == {
+        "x1": (tf.float32, [None]),
+        "x_2": (tf.float32, [None]),  # "x 2" in the CSV
+        "color": (tf.string, [None]),
+    }
+    outputs = {
+        k: (v.dtype, v.shape.as_list())
+        for k, v in signature.structured_outputs.items()
+    }
+    assert outputs == OUTPUTS[task]
+
+
+@pytest.mark.parametrize("task", list(OUTPUTS))
+def test_schema_json_describes_columns_and_classes(task, exported):
+    schema = json.loads((exported[task] / "assets" / "schema.json").read_text())
+    assert schema["task"] == task
+    assert schema["target"] == "y"
+    assert [
+        (c["name"], c["serving_name"], c["kind"]) for c in schema["columns"]
+    ] == [
+        ("x1", "x1", "numeric"),
+        ("x 2", "x_2", "numeric"),
+        ("color", "color", "categorical"),
+    ]
+    expected = {
+        "regression": None,
+        "binary": ["no", "yes"],
+        "multiclass": ["high", "low", "mid"],
+    }[task]
+    assert schema["class_names"] == expected
+
+
+def test_savedmodel_in_a_process_without_the_project(fitted, exported, csvs):
+    requests, expected = {}, {}
+    for task, path in exported.items():
+        frame = pd.read_csv(csvs[task][1]).head(40)
+        frame.loc[0, "color"] = "never-seen"
+        inputs = to_inputs(frame, fitted[task].schema_)
+        # Python's json writes and reads NaN: missing numbers stay NaN.
+        requests[str(path)] = {k: v.tolist() for k, v in inputs.items()}
+        expected[str(path)] = (task, fitted[task].predict(frame))
+    done = subprocess.run(
+        [sys.executable, "-c", SERVER],
+        input=json.dumps(requests),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd="/",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    answers = json.loads(done.stdout)
+    for path, (task, frame) in expected.items():
+        answer = answers[path]
+        if task == "regression":
+            np.testing.assert_allclose(
+                answer["prediction"], frame["prediction"], rtol=1e-5, atol=1e-5
+            )
+            continue
+        probability_columns = [
+            c for c in frame.columns if c.startswith("proba_")
+        ]
+        probabilities = frame[probability_columns].to_numpy()
+        if task == "binary":
+            np.testing.assert_allclose(
+                answer["probability"], probabilities[:, 1], atol=1e-5
+            )
+        else:
+            np.testing.assert_allclose(
+                answer["probabilities"], probabilities, atol=1e-5
+            )
+        assert answer["class"] == [str(c) for c in frame["class"]]

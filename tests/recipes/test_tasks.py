@@ -1,0 +1,112 @@
+"""The task head: activation and loss per task, and auto_recipe's choice."""
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from recipes import (
+    ArgumentError,
+    BinaryClassification,
+    DataError,
+    MulticlassClassification,
+    Regression,
+    auto_recipe,
+)
+from tests.conftest import make_frame
+
+
+@pytest.mark.parametrize(
+    "task, activation, loss",
+    [
+        ("regression", "linear", keras.losses.MeanSquaredError),
+        ("binary", "sigmoid", keras.losses.BinaryCrossentropy),
+        ("multiclass", "softmax", keras.losses.CategoricalCrossentropy),
+    ],
+)
+def test_head_activation_and_loss(task, activation, loss, fitted):
+    network = fitted[task].model_.get_layer("network")
+    head = network.get_layer("head")
+    assert head.activation.__name__ == activation
+    assert head.units == (3 if task == "multiclass" else 1)
+    assert isinstance(network.loss, loss)
+
+
+@pytest.mark.parametrize(
+    "name, loss",
+    [("mae", keras.losses.MeanAbsoluteError), ("huber", keras.losses.Huber)],
+)
+def test_regression_losses_on_request(name, loss):
+    recipe = Regression(target="y", loss=name, epochs=2)
+    recipe.fit(make_frame("regression", 120))
+    assert isinstance(recipe.model_.get_layer("network").loss, loss)
+
+
+def test_unknown_loss_names_the_choices():
+    with pytest.raises(
+        ArgumentError, match="unknown loss 'hinge'.*mse, mae, huber"
+    ):
+        Regression(target="y", loss="hinge").fit(make_frame("regression", 50))
+
+
+def test_regression_predictions_are_in_target_units(fitted, csvs):
+    """The network learns a standardized target; the model scales it back."""
+    frame = pd.read_csv(csvs["regression"][1])
+    predicted = fitted["regression"].predict(frame)["prediction"]
+    assert abs(predicted.mean() - frame["y"].mean()) < 0.3 * frame["y"].std()
+    scale = fitted["regression"].model_.get_layer("target_scale")
+    assert scale.offset == pytest.approx(
+        pd.read_csv(csvs["regression"][0])["y"].mean(), rel=0.2
+    )
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        (np.linspace(0.5, 9.5, 40), Regression),
+        (["a", "b"] * 20, BinaryClassification),
+        ([0, 1] * 20, BinaryClassification),
+        ([True, False] * 20, BinaryClassification),
+        (["x", "y", "z", "w"] * 10, MulticlassClassification),
+        (list(range(5)) * 8, MulticlassClassification),
+    ],
+)
+def test_auto_recipe_picks_the_task(target, expected):
+    frame = pd.DataFrame({"f": np.arange(40.0), "t": target})
+    recipe = auto_recipe(frame, target="t", seed=3)
+    assert type(recipe) is expected
+    assert recipe.seed == 3
+
+
+@pytest.mark.parametrize(
+    "target",
+    [[f"label{i}" for i in range(60)] * 2, ["only"] * 120, list(range(120))],
+)
+def test_auto_recipe_asks_for_the_task_when_unsure(target):
+    frame = pd.DataFrame({"f": np.arange(120.0), "t": target})
+    with pytest.raises(DataError, match="pass task= / --task"):
+        auto_recipe(frame, target="t")
+
+
+def test_binary_refuses_three_classes_and_a_single_class():
+    frame = make_frame("multiclass", 60)
+    with pytest.raises(
+        DataError, match="3 classes; use MulticlassClassification"
+    ):
+        BinaryClassification(target="y").fit(frame)
+    with pytest.raises(DataError, match="single class"):
+        BinaryClassification(target="y").fit(frame.assign(y="same"))
+
+
+def test_class_weights_switch_on_for_rare_classes():
+    frame = make_frame("binary", 300)
+    frame["y"] = np.where(np.arange(300) < 30, "rare", "common")  # 10 %
+    recipe = BinaryClassification(target="y", epochs=1)
+    data = recipe.prepare(frame)
+    assert data.class_weight[0] < 1 < data.class_weight[1]  # "common" < "rare"
+    balanced = make_frame("binary", 300)
+    assert (
+        BinaryClassification(target="y").prepare(balanced).class_weight is None
+    )
+    forced = BinaryClassification(target="y", class_weight="balanced")
+    assert forced.prepare(balanced).class_weight is not None
