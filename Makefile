@@ -16,8 +16,10 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/keras-recipes train data/penguins/train.csv --target species \
-	    --test data/penguins/test.csv --export exported/penguins --overwrite
+	$(BIN)/keras-recipes tune data/penguins/train.csv --target species \
+	    --test data/penguins/test.csv --strategy bayesian --max-trials 8 \
+	    --epochs 100 --directory runs/penguins --export exported/penguins \
+	    --overwrite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -132,7 +132,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = parser().parse_args(argv)
-    _configure_output(args.quiet)
+    _configure_output(args.quiet, args.verbose)
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -157,13 +157,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _configure_output(quiet: bool) -> None:
+def _configure_output(quiet: bool, verbose: bool) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.basicConfig(
-        level=logging.WARNING if quiet else logging.INFO,
-        format="%(message)s",
-        stream=sys.stderr,
+        level=logging.WARNING, format="%(message)s", stream=sys.stderr
     )
+    level = logging.DEBUG if verbose else logging.INFO
+    for ours in ("recipes", "tuning"):
+        logging.getLogger(ours).setLevel(logging.WARNING if quiet else level)
     for noisy in ("tensorflow", "absl", "keras_tuner"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 

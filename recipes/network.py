@@ -29,6 +29,22 @@ DEFAULTS = {
     "batch_size": 256,
 }
 
+# The default search space of `tune`: every hyperparameter the course names.
+SEARCH_SPACE = {
+    "hidden_layers": [1, 2, 3],
+    "units": [64, 128, 256, 512],
+    "activation": ["relu", "leaky_relu", "elu"],
+    "normalization": ["none", "batch", "layer"],
+    "dropout": {"min": 0.0, "max": 0.5, "step": 0.1},
+    "l1": [0.0, 1e-5, 1e-4],
+    "l2": [0.0, 1e-5, 1e-4, 1e-3],
+    "residual": [False, True],
+    "optimizer": ["adam", "rmsprop", "nesterov"],
+    "learning_rate": {"min": 1e-4, "max": 1e-2, "sampling": "log"},
+    "lr_decay": ["none", "cosine", "exponential", "step"],
+    "batch_size": [64, 128, 256, 512],
+}
+
 CHOICES = {
     "activation": ("relu", "leaky_relu", "elu", "tanh", "sigmoid"),
     "normalization": ("none", "batch", "layer"),

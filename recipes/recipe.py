@@ -249,6 +249,7 @@ class Recipe(Predictor):
         data: Prepared,
         epochs: int,
         callbacks: list | None = None,
+        initial_epoch: int = 0,
     ) -> keras.callbacks.History:
         """Fits the network with early stopping on the validation loss."""
         keras.utils.set_random_seed(self.seed)
@@ -270,7 +271,80 @@ class Recipe(Predictor):
             epochs=epochs,
             class_weight=data.class_weight,
             callbacks=[stopping, _Progress(epochs), *(callbacks or [])],
+            initial_epoch=initial_epoch,
             verbose=0,
+        )
+
+    def refit(
+        self, model: keras.Model, hp: dict, data: Prepared, epochs: int
+    ) -> keras.callbacks.History:
+        """Fits on training and validation rows together for `epochs`."""
+        keras.utils.set_random_seed(self.seed)
+        x = np.concatenate([data.x_train, data.x_valid])
+        y = np.concatenate(
+            [
+                self._targets(data, data.y_train),
+                self._targets(data, data.y_valid),
+            ]
+        )
+        return model.fit(
+            x,
+            y,
+            batch_size=batch_size(hp, len(x)),
+            epochs=epochs,
+            class_weight=data.class_weight,
+            callbacks=[_Progress(epochs)],
+            verbose=0,
+        )
+
+    def tune(
+        self,
+        train: Table,
+        validation: Table | None = None,
+        strategy: str = "bayesian",
+        max_trials: int = 20,
+        time_budget: float | None = None,
+        directory: str | os.PathLike = "runs",
+        resume: bool = True,
+        workers: int = 1,
+        search_space: dict | None = None,
+    ) -> Recipe:
+        """Searches hyperparameters with keras-tuner, then trains the best.
+
+        Every trial trains with early stopping on the validation loss; the
+        best configuration is then trained on training + validation rows for
+        the epochs early stopping found, and that model is what `export`
+        writes. The search state lives in `directory` and resumes after a
+        crash (`resume=False` starts afresh).
+
+        Args:
+            train, validation: as in `fit`.
+            strategy: "random", "grid", "bayesian" or "hyperband".
+            max_trials: trials in all (failed ones count).
+            time_budget: seconds for the search; None for no limit.
+            directory: the search directory (one project per recipe class).
+            resume: continue a search found there.
+            workers: processes running trials on keras-tuner's chief/worker
+                service (train must then be a CSV path or is written to one).
+            search_space: entries replacing `recipes.network.SEARCH_SPACE`'s
+                (a value fixes, a list chooses, a dict gives a range).
+
+        Returns:
+            The recipe, fitted with the best hyperparameters.
+        """
+        from recipes.search import tune
+
+        return tune(
+            self,
+            train,
+            validation,
+            strategy=strategy,
+            max_trials=max_trials,
+            time_budget=time_budget,
+            directory=directory,
+            resume=resume,
+            workers=workers,
+            search_space=search_space,
         )
 
     def finish(
@@ -546,12 +620,20 @@ def _predict(model: keras.Model, inputs: dict) -> np.ndarray:
 
 
 class _Progress(keras.callbacks.Callback):
-    """Logs one line per epoch to the `recipes` logger (stderr in the CLI)."""
+    """Logs each epoch (debug) and a summary (info) to the `recipes` logger.
+
+    The command line shows info on stderr, and debug with --verbose.
+    """
 
     def __init__(self, epochs: int):
         super().__init__()
         self.epochs = epochs
+        self.last = 0
 
     def on_epoch_end(self, epoch, logs=None):
+        self.last = epoch + 1
         figures = " ".join(f"{k} {v:.4f}" for k, v in (logs or {}).items())
-        log.info("epoch %d/%d %s", epoch + 1, self.epochs, figures)
+        log.debug("epoch %d/%d %s", epoch + 1, self.epochs, figures)
+
+    def on_train_end(self, logs=None):
+        log.info("trained %d epoch(s)", self.last)

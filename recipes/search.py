@@ -1,0 +1,152 @@
+"""`Recipe.tune`: a recipe's data and network handed to `tuning.search`.
+
+>>> recipe = BinaryClassification(target="Status")
+>>> recipe.tune("data/credit_data/train.csv", strategy="random",
+...             max_trials=5, directory="runs")  # fitted with the best trial
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import tuning
+from recipes import network
+from recipes.errors import ArgumentError, RecipeError
+
+log = logging.getLogger("recipes")
+
+
+def tune(
+    recipe,
+    train,
+    validation,
+    *,
+    strategy: str,
+    max_trials: int,
+    time_budget: float | None,
+    directory: str | os.PathLike,
+    resume: bool,
+    workers: int,
+    search_space: dict | None,
+):
+    """Runs the search for `recipe` and fits it with the best trial."""
+    _check(strategy, max_trials, time_budget, workers)
+    data = recipe.prepare(train, validation)
+    try:
+        space = tuning.narrow(network.SEARCH_SPACE, search_space)
+    except ValueError as error:
+        raise ArgumentError(str(error)) from None
+    fixed = recipe.hyperparameters or {}
+    if isinstance(space, dict):
+        space = {**space, **fixed}
+    project = type(recipe).__name__
+    command = None
+    if workers > 1 and not tuning.is_worker():
+        command = _worker_command(
+            recipe,
+            train,
+            validation,
+            Path(directory) / project,
+            dict(
+                strategy=strategy,
+                max_trials=max_trials,
+                time_budget=time_budget,
+                directory=str(directory),
+                resume=True,
+                workers=workers,
+                search_space=search_space,
+            ),
+        )
+
+    def build(values: dict):
+        return recipe.build(network.hyperparameters(values), data)
+
+    def fit(model, values: dict, callbacks: list, epochs=None, initial_epoch=0):
+        hp = network.hyperparameters(values)
+        return recipe.train(
+            model, hp, data, epochs or recipe.epochs, callbacks, initial_epoch
+        )
+
+    try:
+        result = tuning.search(
+            build,
+            fit,
+            space,
+            strategy=strategy,
+            max_trials=max_trials,
+            directory=directory,
+            project_name=project,
+            time_budget=time_budget,
+            resume=resume,
+            seed=recipe.seed,
+            max_epochs=recipe.epochs,
+            workers=workers,
+            worker_command=command,
+        )
+    except tuning.SearchError as error:
+        raise RecipeError(str(error)) from None
+    if result is None:  # a worker: the chief refits and exports
+        return recipe
+    best = network.hyperparameters(result.best_values)
+    log.info(
+        "best of %d trials: val_loss %.4f at epoch %d; refitting on "
+        "train + validation",
+        len(result.completed),
+        result.completed[0].score,
+        result.best_epoch,
+    )
+    model = recipe.build(best, data)
+    history = recipe.refit(model, best, data, result.best_epoch)
+    recipe.finish(data, model, best, history)
+    recipe.best_epoch_ = result.best_epoch
+    recipe.search_ = result
+    return recipe
+
+
+def _check(strategy, max_trials, time_budget, workers) -> None:
+    if strategy not in tuning.STRATEGIES:
+        raise ArgumentError(
+            f"unknown strategy {strategy!r}; use one of: "
+            f"{', '.join(tuning.STRATEGIES)}"
+        )
+    for name, value in (("max_trials", max_trials), ("workers", workers)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ArgumentError(
+                f"{name} must be a positive integer; received {name}={value!r}"
+            )
+    if time_budget is not None and not (
+        isinstance(time_budget, int | float) and time_budget > 0
+    ):
+        raise ArgumentError(
+            f"time_budget must be a positive number of seconds; received "
+            f"time_budget={time_budget!r}"
+        )
+
+
+def _worker_command(recipe, train, validation, folder: Path, search: dict):
+    """The argv of a worker process, with its spec written to `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def as_path(table, name):
+        if table is None or not isinstance(table, pd.DataFrame):
+            return None if table is None else str(Path(table).absolute())
+        path = folder / f"{name}.csv"
+        table.to_csv(path, index=False)
+        return str(path.absolute())
+
+    spec = {
+        "recipe": type(recipe).__name__,
+        "params": recipe.get_params(),
+        "train": as_path(train, "train"),
+        "validation": as_path(validation, "validation"),
+        "search": search,
+    }
+    path = folder / "worker.json"
+    path.write_text(json.dumps(spec, indent=2))
+    return [sys.executable, "-m", "recipes.worker", str(path.absolute())]

@@ -1,0 +1,140 @@
+"""Recipe.tune and `keras-recipes tune`: strategies, crash resume, workers."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from recipes import ArgumentError, BinaryClassification, load
+
+SMALL = {
+    "hidden_layers": [1],
+    "units": [16, 32],
+    "batch_size": [64],
+    "learning_rate": [3e-3],
+}
+
+
+@pytest.mark.parametrize(
+    "strategy", ["random", "grid", "bayesian", "hyperband"]
+)
+def test_each_strategy_tunes_and_exports_a_model_that_beats_the_baseline(
+    strategy, csvs, tmp_path
+):
+    train, test = csvs["binary"]
+    recipe = BinaryClassification(target="y", epochs=12).tune(
+        train,
+        strategy=strategy,
+        max_trials=2,
+        directory=tmp_path,
+        search_space=SMALL,
+    )
+    trials = recipe.search_.trials
+    assert 1 <= len(trials) <= 2
+    assert (
+        recipe.hyperparameters_["units"] == recipe.search_.best_values["units"]
+    )
+    served = load(recipe.export(tmp_path / "export"))
+    metrics, baseline = served.evaluate(test), served.evaluate_baseline(test)
+    assert metrics["roc_auc"] > baseline["roc_auc"] + 0.2
+    assert (tmp_path / "BinaryClassification" / "leaderboard.csv").is_file()
+
+
+def test_bad_search_arguments_are_named(csvs):
+    recipe = BinaryClassification(target="y")
+    with pytest.raises(
+        ArgumentError, match="unknown strategy 'genetic'.*random"
+    ):
+        recipe.tune(csvs["binary"][0], strategy="genetic")
+    with pytest.raises(ArgumentError, match="max_trials must be a positive"):
+        recipe.tune(csvs["binary"][0], max_trials=0)
+    with pytest.raises(
+        ArgumentError, match=r"unknown hyperparameter\(s\) \['depth'\]"
+    ):
+        recipe.tune(csvs["binary"][0], search_space={"depth": 3})
+
+
+def _completed(project):
+    done = set()
+    for trial in project.glob("trial_*/trial.json"):
+        try:
+            state = json.loads(trial.read_text())
+        except ValueError:  # being written
+            continue
+        if state["status"] == "COMPLETED":
+            done.add(state["trial_id"])
+    return done
+
+
+def test_search_killed_with_sigkill_resumes_without_losing_or_repeating(
+    csvs, tmp_path
+):
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps(SMALL))
+    command = [
+        sys.executable,
+        "-m",
+        "recipes",
+        "tune",
+        str(csvs["binary"][0]),
+        "--target",
+        "y",
+        "--task",
+        "binary",
+        "--strategy",
+        "random",
+        "--max-trials",
+        "4",
+        "--epochs",
+        "25",
+        "--directory",
+        str(tmp_path),
+        "--search-space",
+        str(space),
+    ]
+    project = tmp_path / "BinaryClassification"
+    log = open(tmp_path / "first.log", "w")
+    first = subprocess.Popen(command, stdout=log, stderr=log)
+    while len(_completed(project)) < 2 and first.poll() is None:
+        time.sleep(0.2)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    log.close()
+    before = _completed(project)
+    assert 2 <= len(before) < 4, (tmp_path / "first.log").read_text()[-2000:]
+    second = subprocess.run(
+        command, capture_output=True, text=True, timeout=600
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    board = pd.read_csv(project / "leaderboard.csv")
+    assert sorted(board["trial"]) == [0, 1, 2, 3]
+    assert (board["status"] == "COMPLETED").all()
+    rerun = [
+        line for line in second.stderr.splitlines() if "COMPLETED by" in line
+    ]
+    # Only the trials that had not completed ran again.
+    assert len(rerun) == 4 - len(before)
+    for trial_id in before:
+        assert not any(line.startswith(f"trial {trial_id} ") for line in rerun)
+
+
+def test_two_workers_report_to_one_chief(csvs, tmp_path):
+    recipe = BinaryClassification(target="y", epochs=8).tune(
+        csvs["binary"][0],
+        strategy="random",
+        max_trials=4,
+        workers=2,
+        directory=tmp_path,
+        search_space=SMALL,
+    )
+    assert len(recipe.search_.completed) == 4
+    project = tmp_path / "BinaryClassification"
+    for worker in (0, 1):
+        text = (project / f"worker{worker}.log").read_text()
+        assert f"COMPLETED by tuner{worker}" in text, text[-2000:]
+    assert recipe.evaluate(csvs["binary"][1])["roc_auc"] > 0.8

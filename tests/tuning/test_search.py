@@ -1,0 +1,214 @@
+"""tuning.search on a tiny Keras model: strategies, failures, budget, resume."""
+
+import csv
+
+import keras
+import keras_tuner
+import numpy as np
+import pytest
+
+import tuning
+from tuning import callbacks as callbacks_module
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(200, 4)).astype("float32")
+Y = (X @ np.array([1.0, -2.0, 0.5, 0.0]) + 0.1 * RNG.normal(size=200)).astype(
+    "float32"
+)
+
+
+class Model:
+    """build/fit functions that count their calls."""
+
+    def __init__(self, epochs=4):
+        self.builds = 0
+        self.epochs = epochs
+
+    def build(self, values):
+        self.builds += 1
+        model = keras.Sequential(
+            [
+                keras.Input((4,)),
+                keras.layers.Dense(values["units"]),
+                keras.layers.Dense(1),
+            ]
+        )
+        model.compile(keras.optimizers.SGD(values["lr"]), "mse")
+        return model
+
+    def fit(self, model, values, callbacks, epochs=None, initial_epoch=0):
+        return model.fit(
+            X[:160],
+            Y[:160],
+            validation_data=(X[160:], Y[160:]),
+            epochs=epochs or self.epochs,
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
+            verbose=0,
+        )
+
+
+SPACE = {"units": [4, 8], "lr": {"min": 1e-3, "max": 5e-2, "sampling": "log"}}
+
+
+@pytest.mark.parametrize("strategy", sorted(tuning.STRATEGIES))
+def test_each_strategy_searches_and_ranks(strategy, tmp_path):
+    model = Model()
+    result = tuning.search(
+        model.build,
+        model.fit,
+        SPACE,
+        strategy=strategy,
+        max_trials=3,
+        directory=tmp_path,
+        project_name=strategy,
+        max_epochs=4,
+    )
+    scores = [t.score for t in result.completed]
+    assert 1 <= len(result.trials) <= 3
+    assert (
+        scores == sorted(scores)
+        and result.best_values == result.trials[0].values
+    )
+    assert set(result.best_values) == {"units", "lr"}
+    assert 1 <= result.best_epoch <= 4
+    with open(tmp_path / strategy / "leaderboard.csv") as file:
+        rows = list(csv.DictReader(file))
+    assert [r["trial"] for r in rows] == [t.trial_id for t in result.trials]
+    assert float(rows[0]["val_loss"]) == pytest.approx(scores[0])
+
+
+def test_grid_covers_every_combination(tmp_path):
+    model = Model(epochs=1)
+    result = tuning.search(
+        model.build,
+        model.fit,
+        {"units": [4, 8], "lr": [0.01, 0.02]},
+        strategy="grid",
+        max_trials=10,
+        directory=tmp_path,
+    )
+    seen = {(t.values["units"], t.values["lr"]) for t in result.trials}
+    assert seen == {(4, 0.01), (4, 0.02), (8, 0.01), (8, 0.02)}
+
+
+def test_diverging_trial_fails_and_the_search_goes_on(tmp_path):
+    model = Model()
+    result = tuning.search(
+        model.build,
+        model.fit,
+        {"units": [4], "lr": [1e12, 1e-2]},
+        strategy="grid",
+        max_trials=2,
+        directory=tmp_path,
+    )
+    status = {t.values["lr"]: t.status for t in result.trials}
+    assert status == {1e12: "FAILED", 1e-2: "COMPLETED"}
+    assert result.best_values["lr"] == 1e-2
+
+
+def test_time_budget_stops_at_an_epoch_boundary_and_starts_no_new_trial(
+    tmp_path,
+):
+    model = Model(epochs=50)
+    result = tuning.search(
+        model.build,
+        model.fit,
+        SPACE,
+        strategy="random",
+        max_trials=5,
+        directory=tmp_path,
+        time_budget=1e-3,
+    )
+    assert model.builds == 1 + 1  # keras-tuner builds once to read the space
+    assert len(result.trials) == 1
+    assert result.trials[0].epochs == 1 and result.best_epoch == 1
+
+
+def test_deadline_callback_uses_the_wall_clock(monkeypatch):
+    clock = iter([10.0, 20.0, 30.0])
+    monkeypatch.setattr(callbacks_module.time, "time", lambda: next(clock))
+    deadline = tuning.Deadline(25.0)
+    deadline.set_model(
+        keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    )
+    deadline.model.stop_training = False
+    deadline.on_epoch_end(0)
+    deadline.on_epoch_end(1)
+    assert not deadline.model.stop_training
+    deadline.on_epoch_end(2)
+    assert deadline.model.stop_training and deadline.stopped
+
+
+def test_resume_keeps_completed_trials_and_runs_only_the_rest(tmp_path):
+    first = Model(epochs=2)
+    done = tuning.search(
+        first.build,
+        first.fit,
+        SPACE,
+        strategy="random",
+        max_trials=2,
+        directory=tmp_path,
+    )
+    second = Model(epochs=2)
+    more = tuning.search(
+        second.build,
+        second.fit,
+        SPACE,
+        strategy="random",
+        max_trials=4,
+        directory=tmp_path,
+    )
+    assert second.builds == 2  # two new trials; a reloaded space needs no probe
+    assert {t.trial_id for t in done.trials} < {t.trial_id for t in more.trials}
+    assert len(more.trials) == 4
+    fresh = Model(epochs=2)
+    tuning.search(
+        fresh.build,
+        fresh.fit,
+        SPACE,
+        strategy="random",
+        max_trials=1,
+        directory=tmp_path,
+        resume=False,
+    )
+    assert fresh.builds == 1 + 1
+
+
+def test_space_kinds_and_unknown_names():
+    hp = tuning.to_hyperparameters(
+        {
+            "n": {"min": 1, "max": 3},
+            "rate": {"min": 0.0, "max": 0.5, "step": 0.1},
+            "flag": [False, True],
+            "kind": ["a", "b"],
+            "fixed": 7,
+        }
+    )
+    kinds = {p.name: type(p).__name__ for p in hp.space}
+    assert kinds == {
+        "n": "Int",
+        "rate": "Float",
+        "flag": "Boolean",
+        "kind": "Choice",
+        "fixed": "Fixed",
+    }
+    assert tuning.narrow({"a": [1, 2]}, {"a": 1}) == {"a": 1}
+    with pytest.raises(
+        ValueError, match=r"unknown hyperparameter\(s\) \['b'\]"
+    ):
+        tuning.narrow({"a": [1, 2]}, {"b": 1})
+    given = keras_tuner.HyperParameters()
+    assert tuning.narrow({"a": [1]}, given) is given
+    with pytest.raises(ValueError, match="must give 'min' and 'max'"):
+        tuning.to_hyperparameters({"x": {"min": 1}})
+
+
+def test_bad_arguments_are_named(tmp_path):
+    model = Model()
+    with pytest.raises(ValueError, match="unknown strategy 'evolution'"):
+        tuning.search(model.build, model.fit, SPACE, strategy="evolution")
+    with pytest.raises(ValueError, match="max_trials must be a positive"):
+        tuning.search(model.build, model.fit, SPACE, max_trials=0)
+    with pytest.raises(ValueError, match="time_budget must be positive"):
+        tuning.search(model.build, model.fit, SPACE, time_budget=-1)

@@ -1,0 +1,389 @@
+"""Hyperparameter search with keras-tuner: strategies, budget, resume.
+
+`search` takes a model-building function and a fitting function (it knows
+nothing of recipes, CSVs or tasks), runs a keras-tuner `Tuner` and reports
+every trial. Each trial trains with `TerminateOnNaN`; a trial whose loss is
+not finite is recorded as failed and the search goes on. The search
+directory holds everything: rerunning with `resume=True` after a crash (even
+SIGKILL) continues where it stopped — completed trials are kept, the one that
+was running is run again under the same id.
+
+>>> result = search(build, fit, {"units": [32, 64]}, strategy="grid",
+...                 max_trials=2, directory="runs", project_name="demo")
+>>> result.best_values
+{'units': 64}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import logging
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import keras
+import keras_tuner
+from keras_tuner.src import config as kt_config
+from keras_tuner.src.engine import trial as trial_module
+
+from tuning import distributed
+from tuning.callbacks import Deadline, StopOnNonFinite
+from tuning.space import Space, to_hyperparameters
+
+log = logging.getLogger("tuning")
+
+STRATEGIES = {
+    "random": keras_tuner.RandomSearch,
+    "grid": keras_tuner.GridSearch,
+    "bayesian": keras_tuner.BayesianOptimization,
+    "hyperband": keras_tuner.Hyperband,
+}
+
+Build = Callable[[dict], keras.Model]
+Fit = Callable[..., keras.callbacks.History]
+
+
+@dataclasses.dataclass(frozen=True)
+class TrialRecord:
+    """One trial of a search, as the leaderboard shows it."""
+
+    trial_id: str
+    status: str  # COMPLETED, FAILED, RUNNING, INVALID, STOPPED
+    score: float | None  # best validation loss
+    best_epoch: int | None  # 1-based epoch of that score
+    epochs: int  # epochs trained
+    values: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchResult:
+    """What a search found, best trial first in `trials`."""
+
+    best_values: dict
+    best_epoch: int
+    trials: list[TrialRecord]
+    directory: Path
+
+    @property
+    def completed(self) -> list[TrialRecord]:
+        return [t for t in self.trials if t.status == "COMPLETED"]
+
+
+class SearchError(RuntimeError):
+    """The search produced no usable trial."""
+
+
+def _own(values: dict) -> dict:
+    """The user's hyperparameters, without hyperband's "tuner/..." entries."""
+    return {k: v for k, v in values.items() if not k.startswith("tuner/")}
+
+
+class _HyperModel(keras_tuner.HyperModel):
+    def __init__(self, build: Build, fit: Fit, deadline: float | None):
+        super().__init__()
+        self._build_fn, self._fit_fn = build, fit
+        self.deadline = deadline
+
+    def build(self, hp):
+        return self._build_fn(_own(hp.values))
+
+    def fit(self, hp, model, *args, callbacks=None, **kwargs):
+        callbacks = [*(callbacks or []), StopOnNonFinite()]
+        if self.deadline is not None:
+            callbacks.append(Deadline(self.deadline))
+        epochs = {
+            k: kwargs[k] for k in ("epochs", "initial_epoch") if k in kwargs
+        }
+        history = self._fit_fn(model, _own(hp.values), callbacks, **epochs)
+        losses = history.history.get("loss", []) + history.history.get(
+            "val_loss", []
+        )
+        if not losses or not all(math.isfinite(v) for v in losses):
+            raise keras_tuner.errors.FailedTrialError(
+                "diverged: the loss is not finite (try a smaller learning rate)"
+            )
+        return history
+
+
+def search(
+    build: Build,
+    fit: Fit,
+    space: Space,
+    *,
+    strategy: str = "bayesian",
+    max_trials: int = 20,
+    directory: str | os.PathLike = "runs",
+    project_name: str = "search",
+    time_budget: float | None = None,
+    resume: bool = True,
+    seed: int = 0,
+    max_epochs: int = 100,
+    workers: int = 1,
+    worker_command: list[str] | None = None,
+) -> SearchResult | None:
+    """Runs (or resumes) a search; returns its result (None in a worker).
+
+    Args:
+        build: `build(values) -> compiled keras.Model` for a dict of
+            hyperparameter values.
+        fit: `fit(model, values, callbacks, **epochs) -> History`; it must
+            train with validation data (the objective is `val_loss`) and pass
+            `callbacks` and any `epochs`/`initial_epoch` to `model.fit`.
+        space: the search space (see `tuning.space`).
+        strategy: "random", "grid", "bayesian" or "hyperband".
+        max_trials: trials in all, counting failed ones.
+        directory, project_name: where the search state lives.
+        time_budget: seconds; no trial starts that the budget would not
+            cover, and a running trial stops at the first epoch past it.
+        resume: continue a search found in the directory (else start anew).
+        seed: the strategy's random seed.
+        max_epochs: hyperband's largest number of epochs per trial.
+        workers: processes that run trials; above 1, `worker_command` is
+            started that many times as keras-tuner workers and this process
+            serves as the chief oracle.
+        worker_command: the argv of a worker (it must call `search` with the
+            same arguments); required when `workers > 1`.
+
+    Raises:
+        ValueError: an unknown strategy or a bad number.
+        SearchError: no trial completed.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(
+            f"unknown strategy {strategy!r}; use one of: "
+            f"{', '.join(STRATEGIES)}"
+        )
+    for name, value in (("max_trials", max_trials), ("workers", workers)):
+        if not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{name} must be a positive integer; got {value}")
+    if time_budget is not None and not time_budget > 0:
+        raise ValueError(f"time_budget must be positive; got {time_budget}")
+    if workers > 1 and not worker_command and not distributed.is_worker():
+        raise ValueError("workers > 1 needs worker_command")
+    with contextlib.redirect_stdout(sys.stderr):  # keras-tuner prints
+        return _search(
+            build,
+            fit,
+            space,
+            strategy,
+            max_trials,
+            directory,
+            project_name,
+            time_budget,
+            resume,
+            seed,
+            max_epochs,
+            workers,
+            worker_command,
+        )
+
+
+def _search(
+    build,
+    fit,
+    space,
+    strategy,
+    max_trials,
+    directory,
+    project_name,
+    time_budget,
+    resume,
+    seed,
+    max_epochs,
+    workers,
+    worker_command,
+):
+    deadline = distributed.shared_deadline(time_budget)
+    tuner = _tuner(
+        strategy,
+        _HyperModel(build, fit, deadline),
+        to_hyperparameters(space),
+        max_trials=max_trials,
+        directory=directory,
+        project_name=project_name,
+        resume=resume,
+        seed=seed,
+        max_epochs=max_epochs,
+    )
+    _limit_by_deadline(tuner.oracle, deadline, workers)
+    debug, kt_config.DEBUG = kt_config.DEBUG, False  # no trial tracebacks
+    try:
+        if distributed.is_worker():
+            tuner.search(verbose=0)
+            return None
+        if workers > 1:
+            _serve_workers(tuner, worker_command, workers, deadline)
+        else:
+            tuner.search(verbose=0)
+    finally:
+        kt_config.DEBUG = debug
+    return _result(tuner, Path(directory) / project_name)
+
+
+class _Logged:
+    """Mixin: one log line per finished trial, naming the process's tuner."""
+
+    def on_trial_end(self, trial):
+        super().on_trial_end(trial)
+        best = None
+        if trial.metrics.exists("val_loss"):
+            best = trial.metrics.get_best_value("val_loss")
+        log.info(
+            "trial %s %s by %s: val_loss %s",
+            trial.trial_id,
+            trial.status,
+            self.tuner_id,
+            "n/a" if best is None else f"{best:.4f}",
+        )
+
+
+def _tuner(
+    strategy,
+    hypermodel,
+    hp,
+    *,
+    max_trials,
+    directory,
+    project_name,
+    resume,
+    seed,
+    max_epochs,
+):
+    common = dict(
+        hypermodel=hypermodel,
+        objective="val_loss",
+        hyperparameters=hp,
+        directory=str(directory),
+        project_name=project_name,
+        overwrite=not resume,
+        seed=seed,
+        max_consecutive_failed_trials=max_trials,
+    )
+    base = STRATEGIES[strategy]
+    tuner_class = type(f"Logged{base.__name__}", (_Logged, base), {})
+    if strategy == "hyperband":
+        tuner = tuner_class(max_epochs=max_epochs, **common)
+        tuner.oracle.max_trials = max_trials
+        return tuner
+    return tuner_class(max_trials=max_trials, **common)
+
+
+def _limit_by_deadline(oracle, deadline: float | None, workers: int) -> None:
+    """Makes the oracle refuse a new trial that the budget would not cover.
+
+    The first trial always starts; after that, a trial starts only if the
+    mean duration of the trials started so far still fits before the
+    deadline.
+    """
+    if deadline is None:
+        return
+    create_trial = oracle.create_trial
+    started = time.time()
+    count = [0]
+
+    def budgeted(tuner_id):
+        now = time.time()
+        if tuner_id not in oracle.ongoing_trials and count[0]:
+            mean = (now - started) * workers / count[0]
+            if now + mean > deadline:
+                oracle.tuner_ids.discard(tuner_id)
+                log.info("time budget reached: no new trial")
+                return trial_module.Trial(
+                    oracle.get_space(), status=trial_module.TrialStatus.STOPPED
+                )
+        trial = create_trial(tuner_id)
+        if trial.status == trial_module.TrialStatus.RUNNING:
+            count[0] += 1
+        return trial
+
+    oracle.create_trial = budgeted
+
+
+def _serve_workers(tuner, command, workers, deadline) -> None:
+    """Serves the oracle while `workers` processes run the trials."""
+    with distributed.chief(
+        command, workers, Path(tuner.project_dir), deadline
+    ) as procs:
+        server = threading.Thread(
+            target=tuner.search, kwargs={"verbose": 0}, daemon=True
+        )
+        server.start()
+        distributed.wait(procs)
+        server.join(timeout=60)  # the chief polls for finished workers
+    tuner.oracle.reload()
+
+
+def _result(tuner, directory: Path) -> SearchResult:
+    oracle = tuner.oracle
+    records = []
+    for trial_id in oracle.start_order:
+        trial = oracle.trials[trial_id]
+        best_step = trial.best_step
+        records.append(
+            TrialRecord(
+                trial_id=trial_id,
+                status=str(trial.status),
+                score=None if trial.score is None else float(trial.score),
+                best_epoch=None if best_step is None else int(best_step) + 1,
+                epochs=len(trial.metrics.get_history("val_loss"))
+                if trial.metrics.exists("val_loss")
+                else 0,
+                values=_own(trial.hyperparameters.values),
+            )
+        )
+    completed = [
+        r for r in records if r.status == "COMPLETED" and r.score is not None
+    ]
+    if not completed:
+        messages = [
+            oracle.trials[r.trial_id].message
+            for r in records
+            if oracle.trials[r.trial_id].message
+        ]
+        last = messages[-1].strip().splitlines()[-1] if messages else "none ran"
+        raise SearchError(
+            f"no trial of the search in {directory} completed ({last}); "
+            "narrow the search space or raise the budget"
+        )
+    completed.sort(key=lambda r: r.score)
+    others = [r for r in records if r not in completed]
+    result = SearchResult(
+        best_values=completed[0].values,
+        best_epoch=completed[0].best_epoch or 1,
+        trials=completed + others,
+        directory=directory,
+    )
+    write_leaderboard(result)
+    return result
+
+
+def write_leaderboard(result: SearchResult) -> Path:
+    """Writes `leaderboard.csv` (best first) into the search directory."""
+    path = result.directory / "leaderboard.csv"
+    names = sorted({k for t in result.trials for k in t.values})
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            [
+                "rank",
+                "trial",
+                "status",
+                "val_loss",
+                "best_epoch",
+                "epochs",
+                *names,
+            ]
+        )
+        for rank, t in enumerate(result.trials, 1):
+            writer.writerow(
+                [rank, t.trial_id, t.status, t.score, t.best_epoch, t.epochs]
+                + [t.values.get(n) for n in names]
+            )
+    return path
