@@ -1,0 +1,120 @@
+"""Gradient descent with (heavy-ball) momentum."""
+
+from typing import Any
+
+import keras
+from keras import ops
+
+from custom_optimizers._common import LearningRate, check_float
+
+
+@keras.saving.register_keras_serializable(package="custom_optimizers")
+class Momentum(keras.optimizers.Optimizer):
+    """Gradient descent with momentum.
+
+    The momentum term `h` (one slot per weight, initially 0) is a decaying
+    sum of past steps; the weights move by `h`:
+
+    ```python
+    h = momentum * h + learning_rate * g
+    w = w - h
+    ```
+
+    With a constant gradient the step grows to `learning_rate * g / (1 -
+    momentum)` (10 times larger for `momentum=0.9`), while components of the
+    gradient that change sign from step to step cancel out.
+
+    Keras writes the same rule with the opposite sign, a velocity
+    `v = momentum * v - learning_rate * g; w = w + v`, so `v = -h`: the
+    trajectory is that of `keras.optimizers.SGD(learning_rate, momentum)`,
+    bit for bit.
+
+    Example:
+
+    >>> import keras
+    >>> w = keras.Variable([1.0, 2.0])
+    >>> opt = Momentum(learning_rate=0.1, momentum=0.9)
+    >>> g = keras.ops.array([1.0, -1.0])
+    >>> opt.apply([g], [w])  # h = 0.1 * g
+    >>> opt.apply([g], [w])  # h = 0.9 * 0.1 * g + 0.1 * g = 0.19 * g
+    >>> print(w.numpy())
+    [0.71 2.29]
+
+    Args:
+        learning_rate: A float, a
+            `keras.optimizers.schedules.LearningRateSchedule` (for instance
+            `custom_optimizers.StepDecay`), or a callable with no arguments
+            returning the rate. Defaults to `0.01`.
+        momentum: Float in `[0, 1)`, the fraction of the previous step kept
+            in the next one (the course's beta). `0` is plain `SGD`.
+            Defaults to `0.9`.
+        weight_decay: Float or `None`. If set, each step first shrinks every
+            weight: `w = w - learning_rate * weight_decay * w`.
+        clipnorm: Float or `None`. If set, each weight's gradient is rescaled
+            so that its L2 norm is at most `clipnorm`.
+        clipvalue: Float or `None`. If set, each gradient component is
+            clipped to `[-clipvalue, clipvalue]`.
+        global_clipnorm: Float or `None`. If set, all gradients are rescaled
+            together so that their joint L2 norm is at most `global_clipnorm`.
+        name: Optional name of the optimizer.
+        **kwargs: The other arguments of `keras.optimizers.Optimizer`
+            (`use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`,
+            ...).
+
+    Raises:
+        ValueError: If `momentum` is not a float in `[0, 1)`.
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.01,
+        momentum: float = 0.9,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            name=name,
+            **kwargs,
+        )
+        self.momentum = check_float("momentum", momentum, low=0.0, high=1.0)
+
+    def build(self, var_list: list[keras.Variable]) -> None:
+        """Creates one momentum slot `h`, initially zero, per variable.
+
+        Args:
+            var_list: The model variables this optimizer will update.
+        """
+        if self.built:
+            return
+        super().build(var_list)
+        self.momentums = self.add_optimizer_variables(var_list, "h")
+
+    def update_step(
+        self, gradient: Any, variable: keras.Variable, learning_rate: Any
+    ) -> None:
+        """Applies `h = momentum * h + lr * g; w = w - h` to one variable."""
+        learning_rate = ops.cast(learning_rate, variable.dtype)
+        gradient = ops.cast(gradient, variable.dtype)
+        momentum = ops.cast(self.momentum, variable.dtype)
+        h = self.momentums[self._get_variable_index(variable)]
+        self.assign(
+            h,
+            ops.add(
+                ops.multiply(h, momentum),
+                ops.multiply(gradient, learning_rate),
+            ),
+        )
+        self.assign_sub(variable, h)
+
+    def get_config(self) -> dict[str, Any]:
+        """Returns the constructor arguments, for serialization."""
+        return {**super().get_config(), "momentum": self.momentum}

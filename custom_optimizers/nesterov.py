@@ -1,0 +1,100 @@
+"""Nesterov accelerated gradient."""
+
+from typing import Any
+
+import keras
+from keras import ops
+
+from custom_optimizers.momentum import Momentum
+
+
+@keras.saving.register_keras_serializable(package="custom_optimizers")
+class Nesterov(Momentum):
+    """Nesterov accelerated gradient (momentum with a look-ahead gradient).
+
+    The course's rule measures the gradient not at the weights `theta` but
+    a step ahead, where momentum alone is about to carry them:
+
+    ```python
+    h = momentum * h + learning_rate * grad(theta - momentum * h)
+    theta = theta - h
+    ```
+
+    This optimizer stores instead the look-ahead point
+    `w = theta - momentum * h`, so the gradient it needs is the ordinary one
+    at the stored weights, `g = grad(w)` (as Keras and PyTorch do):
+
+    ```python
+    h = momentum * h + learning_rate * g
+    w = w - (momentum * h + learning_rate * g)     # with the new h
+    ```
+
+    Why the two are the same method: substitute `theta = w + momentum * h`
+    in the course's rule. The new momentum term is
+    `h' = momentum * h + learning_rate * grad(w)`, and the new look-ahead
+    point is `w' = theta' - momentum * h' = (w + momentum * h) - h' -
+    momentum * h' = w - learning_rate * grad(w) - momentum * h'`, which is the
+    second line above. So both produce the same `h` sequence and the stored
+    `w` is always the course's `theta - momentum * h`: equal to `theta` when
+    `h = 0` (at the start) and converging to the same minimum, where `h`
+    vanishes.
+
+    Keras's `keras.optimizers.SGD(learning_rate, momentum, nesterov=True)`
+    writes it with the velocity `v = -h`; the trajectory is the same, bit for
+    bit.
+
+    Example:
+
+    >>> import keras
+    >>> w = keras.Variable([1.0, 2.0])
+    >>> opt = Nesterov(learning_rate=0.1, momentum=0.9)
+    >>> opt.apply([keras.ops.array([1.0, -1.0])], [w])  # h = 0.1 * g
+    >>> print(w.numpy())  # w - (0.9 * 0.1 + 0.1) * g
+    [0.81 2.19]
+
+    Args:
+        learning_rate: A float, a
+            `keras.optimizers.schedules.LearningRateSchedule` (for instance
+            `custom_optimizers.StepDecay`), or a callable with no arguments
+            returning the rate. Defaults to `0.01`.
+        momentum: Float in `[0, 1)`, the fraction of the previous step kept
+            in the next one (the course's beta). Defaults to `0.9`.
+        weight_decay: Float or `None`. If set, each step first shrinks every
+            weight: `w = w - learning_rate * weight_decay * w`.
+        clipnorm: Float or `None`. If set, each weight's gradient is rescaled
+            so that its L2 norm is at most `clipnorm`.
+        clipvalue: Float or `None`. If set, each gradient component is
+            clipped to `[-clipvalue, clipvalue]`.
+        global_clipnorm: Float or `None`. If set, all gradients are rescaled
+            together so that their joint L2 norm is at most `global_clipnorm`.
+        name: Optional name of the optimizer.
+        **kwargs: The other arguments of `keras.optimizers.Optimizer`
+            (`use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`,
+            ...).
+
+    Raises:
+        ValueError: If `momentum` is not a float in `[0, 1)`.
+    """
+
+    def update_step(
+        self, gradient: Any, variable: keras.Variable, learning_rate: Any
+    ) -> None:
+        """Applies `h = m * h + lr * g; w = w - (m * h + lr * g)`."""
+        learning_rate = ops.cast(learning_rate, variable.dtype)
+        gradient = ops.cast(gradient, variable.dtype)
+        momentum = ops.cast(self.momentum, variable.dtype)
+        h = self.momentums[self._get_variable_index(variable)]
+        self.assign(
+            h,
+            ops.add(
+                ops.multiply(h, momentum),
+                ops.multiply(gradient, learning_rate),
+            ),
+        )
+        self.assign_sub(
+            variable,
+            ops.add(
+                ops.multiply(h, momentum),
+                ops.multiply(gradient, learning_rate),
+            ),
+        )

@@ -1,0 +1,126 @@
+"""RMSProp: per-weight learning rates from a moving average of g**2."""
+
+from typing import Any
+
+import keras
+from keras import ops
+
+from custom_optimizers._common import LearningRate, check_float
+
+
+@keras.saving.register_keras_serializable(package="custom_optimizers")
+class RMSProp(keras.optimizers.Optimizer):
+    """RMSProp: AdaGrad with an exponentially decaying accumulator.
+
+    `G` (one slot per weight, initially 0) is a moving average of the
+    element-wise squared gradients, so old gradients are forgotten and the
+    steps do not die out as AdaGrad's do; epsilon sits under the root:
+
+    ```python
+    G = rho * G + (1 - rho) * g ** 2
+    w = w - learning_rate * g / sqrt(G + epsilon)
+    ```
+
+    Same trajectory as `keras.optimizers.RMSprop(learning_rate, rho,
+    epsilon=epsilon)` (with its defaults `momentum=0`, `centered=False`),
+    which also puts epsilon under the root.
+
+    Example:
+
+    >>> import keras
+    >>> w = keras.Variable([1.0, 2.0])
+    >>> opt = RMSProp(learning_rate=0.1, rho=0.75, epsilon=0.0)
+    >>> opt.apply([keras.ops.array([2.0, -2.0])], [w])  # G = 0.25 * 4
+    >>> print(w.numpy())  # w - 0.1 * g / sqrt(1)
+    [0.8 2.2]
+
+    Args:
+        learning_rate: A float, a
+            `keras.optimizers.schedules.LearningRateSchedule` (for instance
+            `custom_optimizers.StepDecay`), or a callable with no arguments
+            returning the rate. Defaults to `0.001`.
+        rho: Float in `[0, 1)`, the decay rate of the moving average (the
+            course's beta). Defaults to `0.9`.
+        epsilon: Float `>= 0` added to `G` under the square root.
+            Defaults to `1e-7`.
+        weight_decay: Float or `None`. If set, each step first shrinks every
+            weight: `w = w - learning_rate * weight_decay * w`.
+        clipnorm: Float or `None`. If set, each weight's gradient is rescaled
+            so that its L2 norm is at most `clipnorm`.
+        clipvalue: Float or `None`. If set, each gradient component is
+            clipped to `[-clipvalue, clipvalue]`.
+        global_clipnorm: Float or `None`. If set, all gradients are rescaled
+            together so that their joint L2 norm is at most `global_clipnorm`.
+        name: Optional name of the optimizer.
+        **kwargs: The other arguments of `keras.optimizers.Optimizer`
+            (`use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`,
+            ...).
+
+    Raises:
+        ValueError: If `rho` is not in `[0, 1)` or `epsilon` is negative.
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        rho: float = 0.9,
+        epsilon: float = 1e-7,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            name=name,
+            **kwargs,
+        )
+        self.rho = check_float("rho", rho, low=0.0, high=1.0)
+        self.epsilon = check_float("epsilon", epsilon, low=0.0)
+
+    def build(self, var_list: list[keras.Variable]) -> None:
+        """Creates one moving-average slot `G`, initially zero, per variable.
+
+        Args:
+            var_list: The model variables this optimizer will update.
+        """
+        if self.built:
+            return
+        super().build(var_list)
+        self.accumulators = self.add_optimizer_variables(var_list, "G")
+
+    def update_step(
+        self, gradient: Any, variable: keras.Variable, learning_rate: Any
+    ) -> None:
+        """Applies `G = rho*G + (1-rho)*g**2; w = w - lr*g/sqrt(G + eps)`."""
+        learning_rate = ops.cast(learning_rate, variable.dtype)
+        gradient = ops.cast(gradient, variable.dtype)
+        accumulator = self.accumulators[self._get_variable_index(variable)]
+        self.assign(
+            accumulator,
+            ops.add(
+                ops.multiply(self.rho, accumulator),
+                ops.multiply(1 - self.rho, ops.square(gradient)),
+            ),
+        )
+        self.assign_sub(
+            variable,
+            ops.divide(
+                ops.multiply(learning_rate, gradient),
+                ops.sqrt(ops.add(accumulator, self.epsilon)),
+            ),
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        """Returns the constructor arguments, for serialization."""
+        return {
+            **super().get_config(),
+            "rho": self.rho,
+            "epsilon": self.epsilon,
+        }

@@ -1,0 +1,131 @@
+"""Package-wide checks: registration, configs, docstrings, imports."""
+
+import ast
+import collections
+import doctest
+import importlib
+import pathlib
+
+import keras
+import numpy as np
+import pytest
+
+import custom_optimizers
+from custom_optimizers import (
+    SGD,
+    AdaGrad,
+    Adam,
+    Momentum,
+    Nesterov,
+    RMSProp,
+    StepDecay,
+)
+
+PACKAGE_DIR = pathlib.Path(custom_optimizers.__file__).parent
+
+# Every argument off its default, a schedule as learning rate, a clip and
+# weight decay.
+NON_DEFAULT = [
+    SGD(learning_rate=0.2, clipvalue=0.5, name="a"),
+    Momentum(StepDecay(0.3, 5, 0.5), momentum=0.7, clipnorm=2.0),
+    Nesterov(learning_rate=0.3, momentum=0.6, global_clipnorm=1.0),
+    AdaGrad(0.2, initial_accumulator_value=0.4, epsilon=1e-3, weight_decay=0.1),
+    RMSProp(0.02, rho=0.7, epsilon=1e-4, use_ema=True),
+    Adam(0.02, beta_1=0.5, beta_2=0.9, epsilon=1e-3, bias_correction=False),
+]
+
+
+@pytest.mark.parametrize("opt", NON_DEFAULT, ids=lambda o: type(o).__name__)
+def test_serialization_round_trip(opt):
+    name = type(opt).__name__
+    serialized = keras.optimizers.serialize(opt)
+    assert serialized["registered_name"] == f"custom_optimizers>{name}"
+    restored = keras.optimizers.deserialize(serialized)
+    assert type(restored) is type(opt)
+    assert restored.get_config() == opt.get_config()
+    assert type(opt).from_config(opt.get_config()).get_config() == (
+        opt.get_config()
+    )
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "schedules"],
+)
+def test_docstring_examples_run(module):
+    mod = importlib.import_module(f"custom_optimizers.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_leaves_import_only_keras():
+    # custom_optimizers is a leaf: keras (keras.ops inside the optimizers),
+    # the standard library and itself; no tf.*.
+    allowed = {"keras", "custom_optimizers", "math", "typing", "collections"}
+    for path in PACKAGE_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] in allowed, (path.name, name)
+
+
+def test_public_names():
+    assert sorted(custom_optimizers.__all__) == sorted(
+        ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
+        + ["StepDecay"]
+    )
+    for name in custom_optimizers.__all__:
+        cls = getattr(custom_optimizers, name)
+        assert "```python" in cls.__doc__, f"{name} states no update rule"
+
+
+# Same arithmetic as the built-in, so the same cost: the traced update of
+# each optimizer has exactly the built-in's operations (counting an
+# addition and a subtraction as the same kind: h = -velocity).
+BUILTIN_PAIRS = {
+    "SGD": (SGD, keras.optimizers.SGD),
+    "Momentum": (Momentum, lambda: keras.optimizers.SGD(momentum=0.9)),
+    "Nesterov": (
+        Nesterov,
+        lambda: keras.optimizers.SGD(momentum=0.9, nesterov=True),
+    ),
+    "AdaGrad": (
+        AdaGrad,
+        lambda: keras.optimizers.Adagrad(initial_accumulator_value=0.0),
+    ),
+    "RMSProp": (RMSProp, keras.optimizers.RMSprop),
+    "Adam": (Adam, keras.optimizers.Adam),
+}
+SAME_KIND = {"Sub": "AddV2", "AssignSubVariableOp": "AssignAddVariableOp"}
+
+
+def _update_ops(optimizer):
+    import tensorflow as tf  # the graph is TensorFlow's; the code is not
+
+    variables = [keras.Variable(np.ones((3, 4))), keras.Variable(np.ones(4))]
+    grads = [np.full((3, 4), 0.5, "float32"), np.full(4, 0.5, "float32")]
+    optimizer.build(variables)
+    graph = (
+        tf.function(lambda: optimizer.apply(grads, variables))
+        .get_concrete_function()
+        .graph
+    )
+    return collections.Counter(
+        SAME_KIND.get(op.type, op.type) for op in graph.get_operations()
+    )
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="counts TF graph ops"
+)
+@pytest.mark.parametrize("name", list(BUILTIN_PAIRS))
+def test_update_graph_has_the_builtin_operations(name):
+    make_ours, make_builtin = BUILTIN_PAIRS[name]
+    assert _update_ops(make_ours()) == _update_ops(make_builtin())
