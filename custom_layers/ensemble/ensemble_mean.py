@@ -1,0 +1,69 @@
+"""Mean over the member axis of a batch ensemble."""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from custom_layers._common import Shape, Tensor
+from custom_layers.activations import (
+    ActivationSpec,
+    get_activation,
+    serialize_activation,
+)
+
+
+@keras.saving.register_keras_serializable(package="custom_layers")
+class EnsembleMean(keras.layers.Layer):
+    """Averages `(batch, k, ...)` member outputs over the member axis 1:
+    `y = 1/k * sum_i g(h[:, i])`.
+
+    The head of a `BatchEnsembleDense` stack; `g` (`member_activation`,
+    e.g. "softmax" on logits) is applied before the mean, so classifiers
+    average probabilities.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from custom_layers import EnsembleMean
+    >>> np.asarray(EnsembleMean()(np.array([[[1.0], [3.0]]])))
+    array([[2.]], dtype=float32)
+
+    Args:
+        member_activation: applied per member before the mean, or None.
+        **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
+    """
+
+    def __init__(self, member_activation: ActivationSpec = None, **kwargs):
+        super().__init__(**kwargs)
+        self._activation_spec = member_activation
+        self.member_activation = (
+            None
+            if member_activation is None
+            else get_activation(member_activation, dtype=self.dtype_policy)
+        )
+
+    def build(self, input_shape: Shape) -> None:
+        """Builds `member_activation` (e.g. a PReLU) if it has weights."""
+        if self.member_activation is not None:
+            self.member_activation.build(input_shape)
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        """Returns the mean over axis 1 of the activated inputs."""
+        if self.member_activation is not None:
+            inputs = self.member_activation(inputs)
+        return ops.mean(inputs, axis=1)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """Returns `input_shape` without axis 1."""
+        return (input_shape[0],) + tuple(input_shape[2:])
+
+    def get_config(self) -> dict:
+        """Returns the config, including `member_activation`."""
+        return {
+            **super().get_config(),
+            "member_activation": serialize_activation(
+                self._activation_spec, self.member_activation
+            ),
+        }
