@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import keras
 
+import custom_layers
+import custom_optimizers
 from recipes.errors import ArgumentError
 
 DEFAULTS = {
@@ -33,7 +35,7 @@ DEFAULTS = {
 SEARCH_SPACE = {
     "hidden_layers": [1, 2, 3],
     "units": [64, 128, 256, 512],
-    "activation": ["relu", "leaky_relu", "elu"],
+    "activation": ["relu", "leaky_relu", "prelu", "elu"],
     "normalization": ["none", "batch", "layer"],
     "dropout": {"min": 0.0, "max": 0.5, "step": 0.1},
     "l1": [0.0, 1e-5, 1e-4],
@@ -46,7 +48,9 @@ SEARCH_SPACE = {
 }
 
 CHOICES = {
-    "activation": ("relu", "leaky_relu", "elu", "tanh", "sigmoid"),
+    "activation": tuple(
+        name for name in custom_layers.ACTIVATIONS if name != "step"
+    ),
     "normalization": ("none", "batch", "layer"),
     "optimizer": ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
     "lr_decay": ("none", "cosine", "exponential", "step"),
@@ -82,36 +86,51 @@ def build_network(
     hp: dict | None = None,
     name: str = "network",
 ) -> keras.Model:
-    """An MLP from `inputs` features to `units` outputs with `activation`."""
+    """An MLP from `inputs` features to `units` outputs with `activation`.
+
+    Hidden layers are the course's `custom_layers`: Dense (He-normal) with
+    optional BatchNorm / LayerNorm, an activation and inverted Dropout, or a
+    `ResidualBlock` each when `residual` is on. The head is a Keras Dense
+    with the task's output activation.
+    """
     hp = hyperparameters(hp)
     regularizer = _regularizer(hp["l1"], hp["l2"])
     x = features = keras.Input(shape=(inputs,), name="features")
     for i in range(hp["hidden_layers"]):
         x = _hidden(x, hp, regularizer, index=i)
     outputs = keras.layers.Dense(
-        units, activation=activation, name="head", dtype="float32"
+        units,
+        activation=activation,
+        kernel_regularizer=regularizer,
+        name="head",
+        dtype="float32",
     )(x)
     return keras.Model(features, outputs, name=name)
 
 
 def _hidden(x, hp, regularizer, index: int):
-    dense = keras.layers.Dense(
-        hp["units"],
-        kernel_initializer="he_normal",
-        kernel_regularizer=regularizer,
-        name=f"dense_{index}",
+    normalization = (
+        None if hp["normalization"] == "none" else hp["normalization"]
     )
-    y = dense(x)
-    if hp["normalization"] == "batch":
-        y = keras.layers.BatchNormalization(name=f"batch_norm_{index}")(y)
-    elif hp["normalization"] == "layer":
-        y = keras.layers.LayerNormalization(name=f"layer_norm_{index}")(y)
-    if hp["residual"] and x.shape[-1] == hp["units"]:
-        y = keras.layers.Add(name=f"skip_{index}")([y, x])
-    y = keras.layers.Activation(hp["activation"], name=f"act_{index}")(y)
+    if hp["residual"]:
+        return custom_layers.ResidualBlock(
+            hp["units"],
+            activation=hp["activation"],
+            normalization=normalization,
+            dropout=hp["dropout"],
+            name=f"residual_{index}",
+        )(x)
+    x = custom_layers.Dense(
+        hp["units"], kernel_regularizer=regularizer, name=f"dense_{index}"
+    )(x)
+    if normalization == "batch":
+        x = custom_layers.BatchNorm(name=f"batch_norm_{index}")(x)
+    elif normalization == "layer":
+        x = custom_layers.LayerNorm(name=f"layer_norm_{index}")(x)
+    x = custom_layers.get_activation(hp["activation"])(x)
     if hp["dropout"]:
-        y = keras.layers.Dropout(hp["dropout"], name=f"dropout_{index}")(y)
-    return y
+        x = custom_layers.Dropout(hp["dropout"], name=f"dropout_{index}")(x)
+    return x
 
 
 def _regularizer(l1: float, l2: float):
@@ -121,8 +140,9 @@ def _regularizer(l1: float, l2: float):
 
 
 def build_optimizer(hp: dict, decay_steps: int) -> keras.optimizers.Optimizer:
-    """The optimizer named by `hp`, with its learning-rate schedule."""
+    """The course's optimizer named by `hp`, with its learning-rate decay."""
     rate = hp["learning_rate"]
+    decay_steps = max(int(decay_steps), 1)
     if hp["lr_decay"] == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps)
     elif hp["lr_decay"] == "exponential":
@@ -130,18 +150,13 @@ def build_optimizer(hp: dict, decay_steps: int) -> keras.optimizers.Optimizer:
             rate, max(decay_steps // 10, 1), 0.8
         )
     elif hp["lr_decay"] == "step":
-        boundaries = [decay_steps // 2, 3 * decay_steps // 4]
-        rate = keras.optimizers.schedules.PiecewiseConstantDecay(
-            boundaries, [rate, rate / 10, rate / 100]
-        )
+        rate = custom_optimizers.StepDecay(rate, max(decay_steps // 3, 1), 0.1)
     optimizers = {
-        "sgd": lambda: keras.optimizers.SGD(rate),
-        "momentum": lambda: keras.optimizers.SGD(rate, momentum=0.9),
-        "nesterov": lambda: keras.optimizers.SGD(
-            rate, momentum=0.9, nesterov=True
-        ),
-        "adagrad": lambda: keras.optimizers.Adagrad(rate),
-        "rmsprop": lambda: keras.optimizers.RMSprop(rate),
-        "adam": lambda: keras.optimizers.Adam(rate),
+        "sgd": custom_optimizers.SGD,
+        "momentum": custom_optimizers.Momentum,
+        "nesterov": custom_optimizers.Nesterov,
+        "adagrad": custom_optimizers.AdaGrad,
+        "rmsprop": custom_optimizers.RMSProp,
+        "adam": custom_optimizers.Adam,
     }
-    return optimizers[hp["optimizer"]]()
+    return optimizers[hp["optimizer"]](learning_rate=rate)

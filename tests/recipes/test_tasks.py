@@ -110,3 +110,33 @@ def test_class_weights_switch_on_for_rare_classes():
     )
     forced = BinaryClassification(target="y", class_weight="balanced")
     assert forced.prepare(balanced).class_weight is not None
+
+
+def test_default_network_is_built_from_the_course_components(fitted):
+    import custom_layers
+    import custom_optimizers
+
+    network = fitted["binary"].model_.get_layer("network")
+    assert isinstance(network.get_layer("dense_0"), custom_layers.Dense)
+    assert isinstance(network.get_layer("dropout_0"), custom_layers.Dropout)
+    assert any(
+        isinstance(layer, custom_layers.ReLU) for layer in network.layers
+    )
+    assert isinstance(network.optimizer, custom_optimizers.Adam)
+
+
+@pytest.mark.parametrize(
+    "hp, kind",
+    [
+        ({"residual": True, "normalization": "batch"}, "ResidualBlock"),
+        ({"normalization": "layer", "activation": "elu"}, "LayerNorm"),
+        ({"optimizer": "nesterov", "lr_decay": "step"}, "Nesterov"),
+    ],
+)
+def test_hyperparameters_choose_the_components(hp, kind):
+    from recipes.network import build_network, build_optimizer, hyperparameters
+
+    network = build_network(4, 1, "sigmoid", hp)
+    optimizer = build_optimizer(hyperparameters(hp), 100)
+    names = {type(layer).__name__ for layer in network.layers}
+    assert kind in names | {type(optimizer).__name__}
