@@ -71,7 +71,34 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except Exception:  # pyarrow refuses what the C engine may still read
         frame = _read_csv_with_c_engine(path)
     _check_header(path)
+    _check_delimiter(frame, path)
+    _check_text(frame, path)
     return frame
+
+
+def _check_text(frame: pd.DataFrame, path: Path) -> None:
+    """Refuses bytes: pyarrow reads cells that are not UTF-8 as binary."""
+    for column in frame.columns:
+        values = frame[column]
+        if (
+            pd.api.types.is_object_dtype(values)
+            and values.map(type).eq(bytes).any()
+        ):
+            raise DataError(
+                f"{path} is not UTF-8 text (column {column!r}); "
+                "re-save it as UTF-8"
+            )
+
+
+def _check_delimiter(frame: pd.DataFrame, path: Path) -> None:
+    """Refuses a file that is not comma-separated (one column, ; or tab)."""
+    header = str(frame.columns[0])
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        if frame.shape[1] == 1 and delimiter in header:
+            raise DataError(
+                f"{path} seems to be separated by {name}, not commas; "
+                "re-save it as a comma-separated CSV"
+            )
 
 
 def _check_header(path: Path) -> None:

@@ -97,7 +97,13 @@ def find_column(frame: pd.DataFrame, column: str, name: str, what: str) -> None:
     if column in frame.columns:
         return
     names = [str(c) for c in frame.columns]
-    close = difflib.get_close_matches(str(column), names, n=3, cutoff=0.5)
+    lowered = {n.lower(): n for n in names}
+    close = [
+        lowered[n]
+        for n in difflib.get_close_matches(
+            str(column).lower(), list(lowered), n=3, cutoff=0.5
+        )
+    ]
     hint = f"did you mean {', '.join(close)}? " if close else ""
     raise DataError(
         f"{name} has no column {column!r}; {hint}pass {what}= one of: "
@@ -171,11 +177,35 @@ def infer_schema(
             )
         used[serving] = column
         columns.append(Column(str(column), serving, kind))
+        notes.extend(_oddities(values, kind, column, name))
     if not columns:
         raise DataError(
             f"{name} has no usable feature column besides target {target!r}"
         )
     return Schema(task=task, target=target, columns=tuple(columns)), notes
+
+
+def _oddities(values: pd.Series, kind: str, column, name: str) -> list[str]:
+    """Notes on a kept column: infinities, numbers stored as text."""
+    present = values.dropna()
+    if kind == "numeric":
+        infinite = int(np.isinf(present.to_numpy(dtype=np.float64)).sum())
+        if infinite:
+            return [
+                f"column {column!r} of {name} has {infinite} infinite "
+                "value(s); they are treated as missing"
+            ]
+        return []
+    numbers = pd.to_numeric(present, errors="coerce")
+    text = present[numbers.isna()]
+    if len(present) and 0 < len(text) <= 0.1 * len(present):
+        examples = ", ".join(repr(v) for v in text.unique()[:3])
+        return [
+            f"column {column!r} of {name} is mostly numbers but holds text "
+            f"({examples}); it is treated as categorical — clean those "
+            "cells (or leave them empty) to use it as a number"
+        ]
+    return []
 
 
 def _kind(values: pd.Series) -> str:
@@ -192,7 +222,8 @@ def _reason_to_drop(values: pd.Series, kind: str, rows: int) -> str | None:
         return "it is entirely empty"
     distinct = present.nunique()
     if distinct == 1:
-        return f"it is constant ({present.iloc[0]!r})"
+        value = present.iloc[0]
+        return f"it is constant ({getattr(value, 'item', lambda: value)()!r})"
     if rows >= 20 and distinct == rows:
         if kind == "categorical":
             return "id-like (a different text in every row)"
