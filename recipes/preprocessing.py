@@ -25,6 +25,8 @@ from recipes.errors import ArgumentError, DataError
 from recipes.schema import Schema
 
 NORMALIZATIONS = ("zscore", "minmax", "range", "log")
+MIN_SCALE = 1e-19  # smaller spreads (float32 denormals) count as constant
+CLIP = 1e4  # normalized values beyond this are clipped (no inf in float32)
 MAX_CATEGORIES = 100
 
 
@@ -34,10 +36,10 @@ class NumericPreprocessing(keras.layers.Layer):
 
     Takes a list of 1-D columns (one per numeric feature) and stacks them.
 
-    y = (t(x) - center) / scale + shift, where t is the identity or, for
-    log normalization, sign(x) * log1p(|x|); a missing or infinite x is
-    replaced by `fill` first and, for the columns in `indicate`, flagged by an
-    extra 0/1 column appended to the output.
+    y = clip((t(x) - center) / scale + shift, -1e4, 1e4), where t is the
+    identity or, for log normalization, sign(x) * log1p(|x|); a missing or
+    infinite x is replaced by `fill` first and, for the columns in
+    `indicate`, flagged by an extra 0/1 column appended to the output.
 
     Args:
         fill: per column, the value that replaces a missing one.
@@ -74,7 +76,7 @@ class NumericPreprocessing(keras.layers.Layer):
             x = ops.sign(x) * ops.log1p(ops.abs(x))
         center = ops.convert_to_tensor(self.center, x.dtype)
         scale = ops.convert_to_tensor(self.scale, x.dtype)
-        x = (x - center) / scale + self.shift
+        x = ops.clip((x - center) / scale + self.shift, -CLIP, CLIP)
         if not self._indicated:
             return x
         flags = ops.take(ops.cast(missing, x.dtype), self._indicated, axis=1)
@@ -126,7 +128,7 @@ def numeric_layer(
         center, scale = low, high - low
         if normalization == "range":
             scale, shift = scale / 2, -1.0
-    scale = np.where(scale > 0, scale, 1.0)
+    scale = np.where(scale > MIN_SCALE, scale, 1.0)
     return NumericPreprocessing(
         fill=fill.tolist(),
         center=center.tolist(),

@@ -114,3 +114,17 @@ def test_recipe_on_a_shipped_dataset(tmp_path):
     assert metrics["accuracy"] > 0.9
     assert recipe.best_epoch_ is not None
     assert len(recipe.history_["val_loss"]) >= recipe.best_epoch_
+
+
+def test_same_seed_same_metrics_on_cpu(csvs):
+    from recipes import BinaryClassification
+
+    train, test = csvs["binary"]
+
+    def run(seed):
+        recipe = BinaryClassification(target="y", seed=seed, epochs=5)
+        return recipe.fit(train).evaluate(test)
+
+    first, again, other = run(7), run(7), run(8)
+    assert first == again
+    assert first != other

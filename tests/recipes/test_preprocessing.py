@@ -85,3 +85,13 @@ def test_text_in_a_numeric_column_at_predict_time_is_named():
         to_inputs(pd.DataFrame({"n": ["1", "abc", ""]}), schema, "new.csv")
     with pytest.raises(DataError, match="lacks feature column.*'n'"):
         to_inputs(pd.DataFrame({"m": [1]}), schema, "new.csv")
+
+
+def test_extreme_values_stay_finite():
+    """Found by the random-table test: a float32-denormal spread gave NaN."""
+    train = np.array([[1.175494e-38], [0.0], [np.nan], [0.0]])
+    layer = numeric_layer(train)
+    x = np.array([1.175494e-38, 0.0, 3.4e38, -3.4e38], dtype="float32")
+    out = np.asarray(layer([x]))
+    assert np.isfinite(out).all()
+    assert out[2, 0] == 1e4 and out[3, 0] == -1e4  # clipped, not inf
