@@ -52,7 +52,8 @@ def tune(
             recipe,
             train,
             validation,
-            Path(directory) / project,
+            Path(directory),
+            project,
             dict(
                 strategy=strategy,
                 max_trials=max_trials,
@@ -129,14 +130,20 @@ def _check(strategy, max_trials, time_budget, workers) -> None:
         )
 
 
-def _worker_command(recipe, train, validation, folder: Path, search: dict):
-    """The argv of a worker process, with its spec written to `folder`."""
+def _worker_command(
+    recipe, train, validation, folder: Path, project: str, search: dict
+):
+    """The argv of a worker process, with its spec written to `folder`.
+
+    The spec and any DataFrame written for the workers sit beside the
+    project's directory, which keras-tuner deletes when starting afresh.
+    """
     folder.mkdir(parents=True, exist_ok=True)
 
     def as_path(table, name):
         if table is None or not isinstance(table, pd.DataFrame):
             return None if table is None else str(Path(table).absolute())
-        path = folder / f"{name}.csv"
+        path = folder / f"{project}.{name}.csv"
         table.to_csv(path, index=False)
         return str(path.absolute())
 
@@ -147,6 +154,6 @@ def _worker_command(recipe, train, validation, folder: Path, search: dict):
         "validation": as_path(validation, "validation"),
         "search": search,
     }
-    path = folder / "worker.json"
+    path = folder / f"{project}.worker.json"
     path.write_text(json.dumps(spec, indent=2))
     return [sys.executable, "-m", "recipes.worker", str(path.absolute())]

@@ -58,7 +58,6 @@ class TrialRecord:
     status: str  # COMPLETED, FAILED, RUNNING, INVALID, STOPPED
     score: float | None  # best validation loss
     best_epoch: int | None  # 1-based epoch of that score
-    epochs: int  # epochs trained
     values: dict
 
 
@@ -264,7 +263,7 @@ def _tuner(
         project_name=project_name,
         overwrite=not resume,
         seed=seed,
-        max_consecutive_failed_trials=max_trials,
+        max_consecutive_failed_trials=max_trials + 1,  # our SearchError
     )
     base = STRATEGIES[strategy]
     tuner_class = type(f"Logged{base.__name__}", (_Logged, base), {})
@@ -332,9 +331,6 @@ def _result(tuner, directory: Path) -> SearchResult:
                 status=str(trial.status),
                 score=None if trial.score is None else float(trial.score),
                 best_epoch=None if best_step is None else int(best_step) + 1,
-                epochs=len(trial.metrics.get_history("val_loss"))
-                if trial.metrics.exists("val_loss")
-                else 0,
                 values=_own(trial.hyperparameters.values),
             )
         )
@@ -383,7 +379,7 @@ def write_leaderboard(result: SearchResult) -> Path:
         )
         for rank, t in enumerate(result.trials, 1):
             writer.writerow(
-                [rank, t.trial_id, t.status, t.score, t.best_epoch, t.epochs]
+                [rank, t.trial_id, t.status, t.score, t.best_epoch]
                 + [t.values.get(n) for n in names]
             )
     return path

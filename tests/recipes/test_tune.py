@@ -124,12 +124,14 @@ def test_search_killed_with_sigkill_resumes_without_losing_or_repeating(
 
 
 def test_two_workers_report_to_one_chief(csvs, tmp_path):
+    (tmp_path / "BinaryClassification").mkdir()  # an old search, replaced
     recipe = BinaryClassification(target="y", epochs=8).tune(
-        csvs["binary"][0],
+        pd.read_csv(csvs["binary"][0]),  # a DataFrame: written for workers
         strategy="random",
         max_trials=4,
         workers=2,
         directory=tmp_path,
+        resume=False,
         search_space=SMALL,
     )
     assert len(recipe.search_.completed) == 4

@@ -23,6 +23,7 @@ class Model:
     def __init__(self, epochs=4):
         self.builds = 0
         self.epochs = epochs
+        self.trained = []  # epochs trained, per fit
 
     def build(self, values):
         self.builds += 1
@@ -37,7 +38,7 @@ class Model:
         return model
 
     def fit(self, model, values, callbacks, epochs=None, initial_epoch=0):
-        return model.fit(
+        history = model.fit(
             X[:160],
             Y[:160],
             validation_data=(X[160:], Y[160:]),
@@ -46,6 +47,8 @@ class Model:
             callbacks=callbacks,
             verbose=0,
         )
+        self.trained.append(len(history.history["loss"]))
+        return history
 
 
 SPACE = {"units": [4, 8], "lr": {"min": 1e-3, "max": 5e-2, "sampling": "log"}}
@@ -122,7 +125,7 @@ def test_time_budget_stops_at_an_epoch_boundary_and_starts_no_new_trial(
     )
     assert model.builds == 1 + 1  # keras-tuner builds once to read the space
     assert len(result.trials) == 1
-    assert result.trials[0].epochs == 1 and result.best_epoch == 1
+    assert model.trained == [1] and result.best_epoch == 1
 
 
 def test_deadline_callback_uses_the_wall_clock(monkeypatch):
@@ -212,3 +215,16 @@ def test_bad_arguments_are_named(tmp_path):
         tuning.search(model.build, model.fit, SPACE, max_trials=0)
     with pytest.raises(ValueError, match="time_budget must be positive"):
         tuning.search(model.build, model.fit, SPACE, time_budget=-1)
+
+
+def test_all_trials_failing_is_a_search_error(tmp_path):
+    model = Model()
+    with pytest.raises(tuning.SearchError, match="no trial .* completed"):
+        tuning.search(
+            model.build,
+            model.fit,
+            {"units": [4], "lr": [1e12]},
+            strategy="grid",
+            max_trials=1,
+            directory=tmp_path,
+        )
