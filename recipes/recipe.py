@@ -24,7 +24,7 @@ import pandas as pd
 import tensorflow as tf
 from sklearn.utils.class_weight import compute_class_weight
 
-from recipes import network, tasks
+from recipes import network, search, tasks
 from recipes.atomic import atomic_directory
 from recipes.errors import ArgumentError, DataWarning, ModelError
 from recipes.export import BATCH, ExportedModel, export_saved_model
@@ -165,10 +165,9 @@ class Recipe(Predictor):
             DataError: the table cannot be used (the message says why).
             ArgumentError: an argument is out of range.
         """
-        self._check_params()
         if epochs is not None:
             _check_positive("epochs", epochs)
-        data = self.prepare(train, validation)
+        data = self.prepare(train, validation)  # checks the parameters
         hp = network.hyperparameters(self.hyperparameters)
         model = self.build(hp, data)
         history = self.train(model, hp, data, epochs or self.epochs)
@@ -332,9 +331,7 @@ class Recipe(Predictor):
         Returns:
             The recipe, fitted with the best hyperparameters.
         """
-        from recipes.search import tune
-
-        return tune(
+        return search.tune(
             self,
             train,
             validation,
