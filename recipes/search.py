@@ -36,7 +36,10 @@ def tune(
     search_space: dict | None,
 ):
     """Runs the search for `recipe` and fits it with the best trial."""
-    _check(strategy, max_trials, time_budget, workers)
+    try:  # before reading any data
+        tuning.check_arguments(strategy, max_trials, time_budget, workers)
+    except ValueError as error:
+        raise ArgumentError(str(error)) from None
     data = recipe.prepare(train, validation)
     try:
         space = tuning.narrow(network.SEARCH_SPACE, search_space)
@@ -108,26 +111,6 @@ def tune(
     recipe.best_epoch_ = result.best_epoch
     recipe.search_ = result
     return recipe
-
-
-def _check(strategy, max_trials, time_budget, workers) -> None:
-    if strategy not in tuning.STRATEGIES:
-        raise ArgumentError(
-            f"unknown strategy {strategy!r}; use one of: "
-            f"{', '.join(tuning.STRATEGIES)}"
-        )
-    for name, value in (("max_trials", max_trials), ("workers", workers)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ArgumentError(
-                f"{name} must be a positive integer; received {name}={value!r}"
-            )
-    if time_budget is not None and not (
-        isinstance(time_budget, int | float) and time_budget > 0
-    ):
-        raise ArgumentError(
-            f"time_budget must be a positive number of seconds; received "
-            f"time_budget={time_budget!r}"
-        )
 
 
 def _worker_command(

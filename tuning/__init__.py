@@ -15,6 +15,7 @@ from tuning.search import (
     SearchError,
     SearchResult,
     TrialRecord,
+    check_arguments,
     search,
     write_leaderboard,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "SearchError",
     "SearchResult",
     "TrialRecord",
+    "check_arguments",
     "is_worker",
     "narrow",
     "search",

@@ -154,16 +154,7 @@ def search(
         ValueError: an unknown strategy or a bad number.
         SearchError: no trial completed.
     """
-    if strategy not in STRATEGIES:
-        raise ValueError(
-            f"unknown strategy {strategy!r}; use one of: "
-            f"{', '.join(STRATEGIES)}"
-        )
-    for name, value in (("max_trials", max_trials), ("workers", workers)):
-        if not isinstance(value, int) or value <= 0:
-            raise ValueError(f"{name} must be a positive integer; got {value}")
-    if time_budget is not None and not time_budget > 0:
-        raise ValueError(f"time_budget must be positive; got {time_budget}")
+    check_arguments(strategy, max_trials, time_budget, workers)
     if workers > 1 and not worker_command and not distributed.is_worker():
         raise ValueError("workers > 1 needs worker_command")
     with contextlib.redirect_stdout(sys.stderr):  # keras-tuner prints
@@ -181,6 +172,33 @@ def search(
             max_epochs,
             workers,
             worker_command,
+        )
+
+
+def check_arguments(
+    strategy: str, max_trials: int, time_budget: float | None, workers: int
+) -> None:
+    """Refuses an unknown strategy or a non-positive count or budget.
+
+    Raises:
+        ValueError: naming the argument and the value received.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(
+            f"unknown strategy {strategy!r}; use one of: "
+            f"{', '.join(STRATEGIES)}"
+        )
+    for name, value in (("max_trials", max_trials), ("workers", workers)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(
+                f"{name} must be a positive integer; received {name}={value!r}"
+            )
+    if time_budget is not None and not (
+        isinstance(time_budget, int | float) and time_budget > 0
+    ):
+        raise ValueError(
+            f"time_budget must be positive (seconds); received "
+            f"time_budget={time_budget!r}"
         )
 
 
