@@ -197,17 +197,23 @@ def _import_recipes(verbose: bool):
 
 
 def _run(args: argparse.Namespace) -> int:
-    recipes = _import_recipes(args.verbose)
+    """Checks every input before TensorFlow starts, then does the work."""
+    from recipes.reading import CSVFile
+
     if args.command in ("train", "tune"):
-        return _train(args, recipes)
+        return _train(args)
+    table = CSVFile.read(args.csv)
+    if args.command == "predict" and args.output:
+        _check_output(Path(args.output))
+    recipes = _import_recipes(args.verbose)
     model = recipes.load(args.model)
     if args.command == "evaluate":
-        result = {"metrics": model.evaluate(args.csv)}
+        result = {"metrics": model.evaluate(table)}
         if args.baseline:
-            result["baseline"] = model.evaluate_baseline(args.csv)
+            result["baseline"] = model.evaluate_baseline(table)
         print(json.dumps(result, indent=2))
         return 0
-    frame = model.predict(args.csv)
+    frame = model.predict(table)
     if args.output:
         _write_csv_atomically(frame, Path(args.output))
     else:
@@ -215,28 +221,47 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train(args: argparse.Namespace, recipes) -> int:
+def _train(args: argparse.Namespace) -> int:
     from recipes.atomic import check_destination
+    from recipes.dataset import load_dataset
+    from recipes.errors import ArgumentError
+    from recipes.reading import CSVFile
+    from recipes.schema import find_column, infer_task
 
     for path in (args.export, args.save):
         if path:
             check_destination(path, args.overwrite)
+    space = None
+    if args.command == "tune" and args.search_space:
+        space = _read_json(args.search_space)
+    train = CSVFile.read(args.csv)
+    validation = CSVFile.read(args.validation) if args.validation else None
+    test = CSVFile.read(args.test) if args.test else None
+    task = args.task
+    if task == "auto":
+        name = train.path.name
+        find_column(train.frame, args.target, name, "target")
+        task = infer_task(train.frame[args.target], name)
+    if args.loss and task != "regression":
+        raise ArgumentError(
+            f"--loss applies to regression only; the task is {task}"
+        )
+    dataset = load_dataset(
+        train, validation, target=args.target, task=task, seed=args.seed
+    )
+    if test is not None:
+        find_column(test.frame, args.target, test.path.name, "target")
+
+    _import_recipes(args.verbose)
+    from recipes.recipe import BY_TASK
+
     kwargs = {"seed": args.seed, "epochs": args.epochs}
     if args.loss:
         kwargs["loss"] = args.loss
-    if args.task == "auto":
-        recipe = recipes.auto_recipe(args.csv, target=args.target, **kwargs)
-    else:
-        from recipes.recipe import BY_TASK
-
-        recipe = BY_TASK[args.task](target=args.target, **kwargs)
-    if args.command == "tune" and hasattr(recipe, "tune"):
-        space = None
-        if args.search_space:
-            space = _read_json(args.search_space)
+    recipe = BY_TASK[task](target=args.target, **kwargs)
+    if args.command == "tune":
         recipe.tune(
-            args.csv,
-            validation=args.validation,
+            dataset,
             strategy=args.strategy,
             max_trials=args.max_trials,
             time_budget=args.time_budget,
@@ -246,15 +271,15 @@ def _train(args: argparse.Namespace, recipes) -> int:
             search_space=space,
         )
     else:
-        recipe.fit(args.csv, validation=args.validation)
+        recipe.fit(dataset)
     result = {
         "recipe": type(recipe).__name__,
         "best_epoch": recipe.best_epoch_,
         "hyperparameters": recipe.hyperparameters_,
     }
-    if args.test:
-        result["test"] = recipe.evaluate(args.test)
-        result["test_baseline"] = recipe.evaluate_baseline(args.test)
+    if test is not None:
+        result["test"] = recipe.evaluate(test)
+        result["test_baseline"] = recipe.evaluate_baseline(test)
     if args.export:
         result["export"] = str(recipe.export(args.export, args.overwrite))
         logging.getLogger("recipes").info(
@@ -277,8 +302,8 @@ def _read_json(path: str) -> dict:
         ) from None
 
 
-def _write_csv_atomically(frame, path: Path) -> None:
-    """Writes beside `path` and renames: an old file survives any failure."""
+def _check_output(path: Path) -> None:
+    """Refuses an --output that is a directory or cannot be written."""
     from recipes.errors import ArgumentError
 
     if path.is_dir():
@@ -288,6 +313,12 @@ def _write_csv_atomically(frame, path: Path) -> None:
         raise ArgumentError(
             f"cannot write --output {path}; choose another path"
         )
+
+
+def _write_csv_atomically(frame, path: Path) -> None:
+    """Writes beside `path` and renames: an old file survives any failure."""
+    _check_output(path)
+    directory = path.absolute().parent
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
         with os.fdopen(handle, "w", newline="") as file:

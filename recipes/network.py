@@ -160,3 +160,14 @@ def build_optimizer(hp: dict, decay_steps: int) -> keras.optimizers.Optimizer:
         "adam": custom_optimizers.Adam,
     }
     return optimizers[hp["optimizer"]](learning_rate=rate)
+
+
+def build_loss(name: str) -> keras.losses.Loss:
+    """The Keras loss called `name` (one of `tasks.LOSSES`)."""
+    return {
+        "mse": keras.losses.MeanSquaredError,
+        "mae": keras.losses.MeanAbsoluteError,
+        "huber": keras.losses.Huber,
+        "binary_crossentropy": keras.losses.BinaryCrossentropy,
+        "categorical_crossentropy": keras.losses.CategoricalCrossentropy,
+    }[name]()

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 from pathlib import Path
 
@@ -15,7 +16,26 @@ import pandas as pd
 
 from recipes.errors import DataError
 
-Table = str | os.PathLike | pd.DataFrame
+
+@dataclasses.dataclass(frozen=True)
+class CSVFile:
+    """A CSV file already read and checked, kept with its path for messages.
+
+    >>> table = CSVFile.read("data/penguins/train.csv")
+    >>> read_table(table)[1]
+    'train.csv'
+    """
+
+    frame: pd.DataFrame
+    path: Path
+
+    @classmethod
+    def read(cls, path: str | os.PathLike) -> CSVFile:
+        frame, _ = read_table(path)
+        return cls(frame, Path(path))
+
+
+Table = str | os.PathLike | pd.DataFrame | CSVFile
 
 
 def read_table(
@@ -28,12 +48,15 @@ def read_table(
     message, if any, names the file.
 
     Args:
-        source: a path to a CSV file or a DataFrame (used as it is).
+        source: a path to a CSV file, a DataFrame (used as it is) or a
+            `CSVFile` read before.
         what: what the table is for, used in messages (e.g. "train").
 
     Raises:
         DataError: the file is missing, empty or not a readable CSV.
     """
+    if isinstance(source, CSVFile):
+        return source.frame, source.path.name
     if isinstance(source, pd.DataFrame):
         frame, name = source, f"the {what} DataFrame"
     elif isinstance(source, str | os.PathLike):

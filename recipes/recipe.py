@@ -14,7 +14,6 @@ import json
 import logging
 import math
 import os
-import warnings
 from pathlib import Path
 from typing import ClassVar
 
@@ -26,13 +25,13 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from recipes import network, search, tasks
 from recipes.atomic import atomic_directory
-from recipes.errors import ArgumentError, DataWarning, ModelError
+from recipes.dataset import VALIDATION_FRACTION, Dataset, load_dataset
+from recipes.errors import ArgumentError, ModelError
 from recipes.export import BATCH, ExportedModel, export_saved_model
 from recipes.predictor import Predictor
 from recipes.preprocessing import NORMALIZATIONS, build_preprocessor, to_inputs
 from recipes.reading import Table, read_table
-from recipes.schema import Schema, find_column, infer_schema, infer_task
-from recipes.splitting import split_indices
+from recipes.schema import Schema, find_column, infer_task
 
 log = logging.getLogger("recipes")
 
@@ -52,6 +51,7 @@ class Prepared:
     y_valid: np.ndarray
     class_weight: dict | None
     target_scale: tuple[float, float] | None  # regression (mean, std)
+    sources: tuple  # the tables read, for worker processes
 
 
 class Recipe(Predictor):
@@ -83,7 +83,7 @@ class Recipe(Predictor):
         seed: int = 0,
         epochs: int = 200,
         patience: int = 10,
-        validation_fraction: float = 0.15,
+        validation_fraction: float = VALIDATION_FRACTION,
         normalization: str = "zscore",
         class_weight: str | None = "auto",
         hyperparameters: dict | None = None,
@@ -137,7 +137,7 @@ class Recipe(Predictor):
                     f"{name}={getattr(self, name)!r}"
                 )
         network.hyperparameters(self.hyperparameters)
-        tasks.loss(self.task, self._loss_name())
+        tasks.check_loss(self.task, self._loss_name())
 
     def _loss_name(self) -> str:
         return self.losses[0]
@@ -175,53 +175,53 @@ class Recipe(Predictor):
         return self
 
     def prepare(
-        self, train: Table, validation: Table | None = None
+        self, train: Table | Dataset, validation: Table | None = None
     ) -> Prepared:
-        """Reads, checks, splits and preprocesses the data once."""
+        """Reads, checks, splits and preprocesses the data once.
+
+        `train` may be a `Dataset` already loaded (by `load_dataset` with
+        this recipe's target and task); it then carries its own split.
+        """
         self._check_params()
-        frame, name = read_table(train, what="train")
-        frame = tasks.drop_missing_target(frame, self.target, name)
-        schema, notes = infer_schema(
-            frame, self.target, self.task, self.features, name
-        )
-        for note in notes:
-            warnings.warn(note, DataWarning, stacklevel=3)
-        schema = self._with_classes(schema, frame[self.target], name)
-        y = tasks.encode(schema, frame[self.target], name)
-        if validation is None:
-            train_rows, valid_rows = split_indices(
-                y,
-                self.validation_fraction,
-                stratify=self.task != "regression",
+        data = train
+        if not isinstance(data, Dataset):
+            data = load_dataset(
+                train,
+                validation,
+                target=self.target,
+                task=self.task,
+                features=self.features,
                 seed=self.seed,
-                labels=schema.class_names,
-                name=name,
+                validation_fraction=self.validation_fraction,
             )
-            valid, y_valid = frame.iloc[valid_rows], y[valid_rows]
-            frame, y = frame.iloc[train_rows], y[train_rows]
-            valid_name = f"validation split of {name}"
-        else:
-            valid, valid_name = read_table(validation, what="validation")
-            valid = tasks.drop_missing_target(valid, self.target, valid_name)
-            y_valid = tasks.encode(schema, valid[self.target], valid_name)
-        schema = dataclasses.replace(schema, positive=self._positive(y))
+        elif (data.schema.target, data.schema.task) != (self.target, self.task):
+            raise ArgumentError(
+                f"the dataset was loaded for {data.schema.task} of "
+                f"{data.schema.target!r}; this recipe is {self.task} of "
+                f"{self.target!r}"
+            )
         keras.utils.set_random_seed(self.seed)
-        preprocessor = build_preprocessor(schema, frame, self.normalization)
+        schema, (name, valid_name) = data.schema, data.names
+        preprocessor = build_preprocessor(
+            schema, data.train, self.normalization
+        )
         target_scale = None
         if self.task == "regression":
+            y = data.y_train
             target_scale = (float(y.mean()), float(y.std()) or 1.0)
-        self.prior_ = tasks.prior(schema, y)
+        self.prior_ = tasks.prior(schema, data.y_train)
         return Prepared(
             schema=schema,
             preprocessor=preprocessor,
-            x_train=_predict(preprocessor, to_inputs(frame, schema, name)),
-            y_train=y,
+            x_train=_predict(preprocessor, to_inputs(data.train, schema, name)),
+            y_train=data.y_train,
             x_valid=_predict(
-                preprocessor, to_inputs(valid, schema, valid_name)
+                preprocessor, to_inputs(data.valid, schema, valid_name)
             ),
-            y_valid=y_valid,
-            class_weight=self._class_weight(y, schema),
+            y_valid=data.y_valid,
+            class_weight=self._class_weight(data.y_train, schema),
             target_scale=target_scale,
+            sources=data.sources,
         )
 
     def build(self, hp: dict, data: Prepared) -> keras.Model:
@@ -237,7 +237,7 @@ class Recipe(Predictor):
         steps = math.ceil(len(data.x_train) / batch) * self.epochs
         model.compile(
             optimizer=network.build_optimizer(hp, steps),
-            loss=tasks.loss(self.task, self._loss_name()),
+            loss=network.build_loss(self._loss_name()),
         )
         return model
 
@@ -385,12 +385,6 @@ class Recipe(Predictor):
             return y.astype(np.float32)
         return keras.utils.to_categorical(y, len(data.schema.classes))
 
-    def _with_classes(self, schema: Schema, y: pd.Series, name: str) -> Schema:
-        return schema
-
-    def _positive(self, y: np.ndarray) -> int | None:
-        return None
-
     def _class_weight(self, y: np.ndarray, schema: Schema) -> dict | None:
         return None
 
@@ -484,11 +478,6 @@ class Regression(Recipe):
 
 
 class _Classification(Recipe):
-    def _with_classes(self, schema: Schema, y: pd.Series, name: str) -> Schema:
-        classes = tasks.sorted_labels(y)
-        tasks.check_classes(self.task, classes, self.target, name)
-        return dataclasses.replace(schema, classes=classes)
-
     def _class_weight(self, y: np.ndarray, schema: Schema) -> dict | None:
         counts = np.bincount(y, minlength=len(schema.classes))
         rare = counts.min() / counts.sum() < RARE_CLASS
@@ -510,9 +499,6 @@ class BinaryClassification(_Classification):
 
     task = "binary"
     losses = ("binary_crossentropy",)
-
-    def _positive(self, y: np.ndarray) -> int:
-        return int(np.argmin(np.bincount(y, minlength=2)))
 
 
 class MulticlassClassification(_Classification):

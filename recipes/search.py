@@ -18,6 +18,7 @@ import pandas as pd
 import tuning
 from recipes import network
 from recipes.errors import ArgumentError, RecipeError
+from recipes.reading import CSVFile
 
 log = logging.getLogger("recipes")
 
@@ -53,8 +54,7 @@ def tune(
     if workers > 1 and not tuning.is_worker():
         command = _worker_command(
             recipe,
-            train,
-            validation,
+            *data.sources,
             Path(directory),
             project,
             dict(
@@ -124,8 +124,12 @@ def _worker_command(
     folder.mkdir(parents=True, exist_ok=True)
 
     def as_path(table, name):
-        if table is None or not isinstance(table, pd.DataFrame):
-            return None if table is None else str(Path(table).absolute())
+        if table is None:
+            return None
+        if isinstance(table, CSVFile):
+            table = table.path
+        if not isinstance(table, pd.DataFrame):
+            return str(Path(table).absolute())
         path = folder / f"{project}.{name}.csv"
         table.to_csv(path, index=False)
         return str(path.absolute())

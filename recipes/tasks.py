@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import warnings
 
-import keras
 import numpy as np
 import pandas as pd
 
@@ -35,24 +34,17 @@ def head(task: str, n_classes: int = 0) -> tuple[int, str]:
     return n_classes, "softmax"
 
 
-def loss(task: str, name: str) -> keras.losses.Loss:
-    """The Keras loss called `name`, checked against the task's choices.
+def check_loss(task: str, name: str) -> None:
+    """Refuses a loss that does not belong to the task.
 
     Raises:
-        ArgumentError: the loss does not belong to the task.
+        ArgumentError: naming the task's losses.
     """
     if name not in LOSSES[task]:
         raise ArgumentError(
             f"unknown loss {name!r} for {task}; use one of: "
             f"{', '.join(LOSSES[task])}"
         )
-    return {
-        "mse": keras.losses.MeanSquaredError,
-        "mae": keras.losses.MeanAbsoluteError,
-        "huber": keras.losses.Huber,
-        "binary_crossentropy": keras.losses.BinaryCrossentropy,
-        "categorical_crossentropy": keras.losses.CategoricalCrossentropy,
-    }[name]()
 
 
 def sorted_labels(values: pd.Series) -> tuple:

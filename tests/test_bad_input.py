@@ -6,6 +6,10 @@ printed, that stderr carries one line per message, and that an existing
 export directory passed to it is untouched.
 """
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -289,3 +293,52 @@ def test_odd_data_warnings_name_each_column(setup, capsys):
         "class(es) ['lonely'] have fewer than 3 rows",
     ):
         assert fragment in err
+
+
+# Found by reading the data alone: reported before TensorFlow starts.
+BEFORE_TENSORFLOW = [
+    "missing file",
+    "directory",
+    "empty file",
+    "header only",
+    "encoding",
+    "delimiter",
+    "duplicate columns",
+    "target missing",
+    "target empty",
+    "single class",
+    "too many classes",
+    "too few rows",
+    "text regression target",
+    "export is a file",
+    "export exists",
+    "unwritable export",
+    "predict: output is a directory",
+]
+
+
+def test_bad_data_is_reported_before_tensorflow_starts(setup):
+    folder, files, model = setup
+    names = {**files, "folder": str(folder), "model": model}
+    cases = [
+        [a.format(**names) for a in argv]
+        for name, argv, *_ in CASES
+        if name in BEFORE_TENSORFLOW
+    ]
+    assert len(cases) == len(BEFORE_TENSORFLOW)
+    script = (
+        "import json, sys\n"
+        "from recipes.cli import main\n"
+        "codes = [main(argv) for argv in json.loads(sys.argv[1])]\n"
+        "print(json.dumps([codes, 'tensorflow' in sys.modules]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    codes, tensorflow_started = json.loads(run.stdout)
+    assert codes == [2] * len(cases), run.stderr
+    assert not tensorflow_started

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from recipes.cli import main
+from tests.conftest import DATA
 
 
 def test_train_evaluate_predict(csvs, tmp_path, capsys):
@@ -78,7 +79,11 @@ def test_existing_export_is_refused_without_overwrite(csvs, exported, capsys):
             ["train", "missing.csv", "--target", "y"],
             "missing.csv does not exist",
         ),
-        (["evaluate", "nowhere", "x.csv"], "nowhere is neither a saved recipe"),
+        (["evaluate", "nowhere", "x.csv"], "x.csv does not exist"),
+        (
+            ["evaluate", "nowhere", f"{DATA}/penguins/test.csv"],
+            "nowhere is neither a saved recipe",
+        ),
     ],
 )
 def test_bad_input_is_one_line_on_stderr(argv, message, capsys):
