@@ -42,7 +42,6 @@ import functools
 import gc
 import json
 import os
-import re
 import resource
 import shutil
 import sys
@@ -341,7 +340,7 @@ def _tune(
         workers=workers,
         trials=len(trials),
         completed=len(recipe.search_.completed),
-        trial_epochs=_epochs(probe, directory / recipe_class.__name__, workers),
+        trial_epochs=[t.epochs for t in trials if t.epochs],
         tune=tune,
         search=search.end - search.start,
         search_cpu=search.cpu,
@@ -354,26 +353,6 @@ def _tune(
         best_loss=recipe.search_.completed[0].score,
         best_epoch=recipe.search_.best_epoch,
     )
-
-
-def _epochs(probe: Probe, project: Path, workers: int) -> list[int]:
-    """Epochs trained by each trial (`TrialRecord.epochs` is always 1:
-    keras-tuner 1.4 only reports a trial's best epoch to the oracle)."""
-    if workers == 1:  # keras-tuner's TunerCallback, once per trial epoch
-        search = probe.one("search")
-        return [
-            probe.count("epoch report", fit)
-            for fit in probe.of("train", search)
-        ]
-    counts = re.findall(  # recipes.worker logs "trained N epoch(s)" per fit
-        r"^trained (\d+) epoch",
-        "".join(
-            (project / f"worker{i}.log").read_text(errors="replace")
-            for i in range(workers)
-        ),
-        flags=re.MULTILINE,
-    )
-    return [int(n) for n in counts]
 
 
 def _overhead(probe: Probe, run: Run) -> dict[str, float]:

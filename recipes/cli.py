@@ -109,6 +109,23 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "--search-space", help="JSON file narrowing the search space"
             )
+            sub.add_argument(
+                "--ensemble",
+                type=_positive_int,
+                default=1,
+                help="average the best N trials' networks (default 1)",
+            )
+            sub.add_argument(
+                "--no-refit",
+                action="store_true",
+                help="keep the trials' weights instead of retraining the "
+                "best on train + validation",
+            )
+            sub.add_argument(
+                "--tensorboard",
+                action="store_true",
+                help="write TensorBoard logs of every trial",
+            )
         common(sub)
 
     sub = commands.add_parser("evaluate", help="print metrics as JSON")
@@ -269,6 +286,9 @@ def _train(args: argparse.Namespace) -> int:
             resume=not args.overwrite,
             workers=args.workers,
             search_space=space,
+            tensorboard=args.tensorboard,
+            refit=not args.no_refit,
+            ensemble=args.ensemble,
         )
     else:
         recipe.fit(dataset)

@@ -171,3 +171,16 @@ def build_loss(name: str) -> keras.losses.Loss:
         "binary_crossentropy": keras.losses.BinaryCrossentropy,
         "categorical_crossentropy": keras.losses.CategoricalCrossentropy,
     }[name]()
+
+
+def average(models: list[keras.Model]) -> keras.Model:
+    """One network whose output is the mean of the models' outputs.
+
+    A single model is returned as it is.
+    """
+    if len(models) == 1:
+        return models[0]
+    inputs = keras.Input(shape=models[0].input_shape[1:], name="features")
+    return keras.Model(
+        inputs, custom_layers.Ensemble(models)(inputs), name="ensemble"
+    )

@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import os
+import warnings
 from pathlib import Path
 from typing import ClassVar
 
@@ -171,7 +172,7 @@ class Recipe(Predictor):
         hp = network.hyperparameters(self.hyperparameters)
         model = self.build(hp, data)
         history = self.train(model, hp, data, epochs or self.epochs)
-        self.finish(data, model, hp, history)
+        self.finish(data, model, hp, history.history)
         return self
 
     def prepare(
@@ -307,6 +308,9 @@ class Recipe(Predictor):
         resume: bool = True,
         workers: int = 1,
         search_space: dict | None = None,
+        tensorboard: bool = False,
+        refit: bool = True,
+        ensemble: int = 1,
     ) -> Recipe:
         """Searches hyperparameters with keras-tuner, then trains the best.
 
@@ -327,6 +331,13 @@ class Recipe(Predictor):
                 service (train must then be a CSV path or is written to one).
             search_space: entries replacing `recipes.network.SEARCH_SPACE`'s
                 (a value fixes, a list chooses, a dict gives a range).
+            tensorboard: write TensorBoard logs of every trial to
+                `directory/<recipe class>/tensorboard`.
+            refit: retrain the best configuration(s) on training +
+                validation rows for the epochs early stopping found; False
+                keeps the trial's own weights (trained on training rows).
+            ensemble: average the networks of the best `ensemble` trials
+                into one model (the course's ensembles).
 
         Returns:
             The recipe, fitted with the best hyperparameters.
@@ -342,6 +353,9 @@ class Recipe(Predictor):
             resume=resume,
             workers=workers,
             search_space=search_space,
+            tensorboard=tensorboard,
+            refit=refit,
+            ensemble=ensemble,
         )
 
     def finish(
@@ -349,7 +363,7 @@ class Recipe(Predictor):
         data: Prepared,
         model: keras.Model,
         hp: dict,
-        history: keras.callbacks.History | None,
+        history: dict[str, list[float]],
     ) -> None:
         """Joins preprocessing, network and output scaling into `model_`."""
         raw = {
@@ -369,11 +383,7 @@ class Recipe(Predictor):
         self.model_ = keras.Model(raw, output, name=f"{self.task}_recipe")
         self.schema_ = data.schema
         self.hyperparameters_ = hp
-        self.history_ = (
-            {k: [float(v) for v in vs] for k, vs in history.history.items()}
-            if history
-            else {}
-        )
+        self.history_ = {k: [float(v) for v in vs] for k, vs in history.items()}
         losses = self.history_.get("val_loss")
         self.best_epoch_ = int(np.argmin(losses)) + 1 if losses else None
 
@@ -546,9 +556,11 @@ def load(path: str | os.PathLike) -> Recipe | Predictor:
                 f"{path} was saved by another version of keras-recipes"
             )
         recipe = RECIPES[state["recipe"]](**state["params"])
-        recipe.model_ = keras.saving.load_model(
-            path / "model.keras", safe_mode=True
-        )
+        with warnings.catch_warnings():  # ensembles' training state
+            warnings.filterwarnings("ignore", search.OPTIMIZER_STATE)
+            recipe.model_ = keras.saving.load_model(
+                path / "model.keras", safe_mode=True
+            )
         recipe.schema_ = Schema.from_json(state["schema"])
         recipe.prior_ = state["prior"]
         recipe.hyperparameters_ = state["hyperparameters"]

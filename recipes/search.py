@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,8 @@ from recipes.errors import ArgumentError, RecipeError
 from recipes.reading import CSVFile
 
 log = logging.getLogger("recipes")
+
+OPTIMIZER_STATE = "Skipping variable loading for optimizer"
 
 
 def tune(
@@ -35,12 +38,24 @@ def tune(
     resume: bool,
     workers: int,
     search_space: dict | None,
+    tensorboard: bool = False,
+    refit: bool = True,
+    ensemble: int = 1,
 ):
-    """Runs the search for `recipe` and fits it with the best trial."""
+    """Runs the search for `recipe` and fits it with the best trial(s)."""
     try:  # before reading any data
         tuning.check_arguments(strategy, max_trials, time_budget, workers)
     except ValueError as error:
         raise ArgumentError(str(error)) from None
+    if (
+        not isinstance(ensemble, int)
+        or isinstance(ensemble, bool)
+        or ensemble < 1
+    ):
+        raise ArgumentError(
+            "ensemble must be a positive integer; received "
+            f"ensemble={ensemble!r}"
+        )
     data = recipe.prepare(train, validation)
     try:
         space = tuning.narrow(network.SEARCH_SPACE, search_space)
@@ -65,6 +80,9 @@ def tune(
                 resume=True,
                 workers=workers,
                 search_space=search_space,
+                tensorboard=tensorboard,
+                refit=refit,
+                ensemble=ensemble,
             ),
         )
 
@@ -92,25 +110,49 @@ def tune(
             max_epochs=recipe.epochs,
             workers=workers,
             worker_command=command,
+            tensorboard=tensorboard,
+            first_values=network.hyperparameters(fixed),
         )
     except tuning.SearchError as error:
         raise RecipeError(str(error)) from None
     if result is None:  # a worker: the chief refits and exports
         return recipe
-    best = network.hyperparameters(result.best_values)
+    members = result.completed[:ensemble]
     log.info(
-        "best of %d trials: val_loss %.4f at epoch %d; refitting on "
-        "train + validation",
+        "best of %d trials: val_loss %.4f at epoch %d; %s",
         len(result.completed),
-        result.completed[0].score,
+        members[0].score,
         result.best_epoch,
+        _plan(len(members), refit),
     )
-    model = recipe.build(best, data)
-    history = recipe.refit(model, best, data, result.best_epoch)
-    recipe.finish(data, model, best, history)
+    models, histories = [], []
+    for member in members:
+        hp = network.hyperparameters(member.values)
+        model = recipe.build(hp, data)
+        if refit:
+            history = recipe.refit(model, hp, data, member.best_epoch or 1)
+            histories.append(history.history)
+        else:
+            with warnings.catch_warnings():  # the optimizer's state is unused
+                warnings.filterwarnings("ignore", OPTIMIZER_STATE)
+                model.load_weights(result.checkpoint(member.trial_id))
+            histories.append(result.history(member.trial_id))
+        models.append(model)
+    best = network.hyperparameters(members[0].values)
+    recipe.finish(data, network.average(models), best, histories[0])
     recipe.best_epoch_ = result.best_epoch
     recipe.search_ = result
     return recipe
+
+
+def _plan(members: int, refit: bool) -> str:
+    what = "the best trial" if members == 1 else f"the best {members} trials"
+    how = (
+        "refitted on train + validation"
+        if refit
+        else "as trained (best epoch's weights)"
+    )
+    return f"using {what}, {how}" + (", averaged" if members > 1 else "")
 
 
 def _worker_command(

@@ -16,6 +16,7 @@ from tuning.search import (
     SearchResult,
     TrialRecord,
     check_arguments,
+    format_leaderboard,
     search,
     write_leaderboard,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "SearchResult",
     "TrialRecord",
     "check_arguments",
+    "format_leaderboard",
     "is_worker",
     "narrow",
     "search",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import json
 import logging
 import math
 import os
@@ -35,6 +36,7 @@ from keras_tuner.src.engine import trial as trial_module
 
 from tuning import distributed
 from tuning.callbacks import Deadline, StopOnNonFinite
+from tuning.plots import plot_search
 from tuning.space import Space, to_hyperparameters
 
 log = logging.getLogger("tuning")
@@ -59,6 +61,8 @@ class TrialRecord:
     score: float | None  # best validation loss
     best_epoch: int | None  # 1-based epoch of that score
     values: dict
+    epochs: int | None = None  # epochs trained
+    seconds: float | None = None  # wall-clock time of the trial
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +77,14 @@ class SearchResult:
     @property
     def completed(self) -> list[TrialRecord]:
         return [t for t in self.trials if t.status == "COMPLETED"]
+
+    def checkpoint(self, trial_id: str) -> Path:
+        """The weights of the trial's best epoch (keras-tuner saves them)."""
+        return self.directory / f"trial_{trial_id}" / "checkpoint.weights.h5"
+
+    def history(self, trial_id: str) -> dict[str, list[float]]:
+        """The trial's learning curves ("loss", "val_loss", ... per epoch)."""
+        return _read_record(self.directory, trial_id).get("history", {})
 
 
 class SearchError(RuntimeError):
@@ -126,6 +138,8 @@ def search(
     max_epochs: int = 100,
     workers: int = 1,
     worker_command: list[str] | None = None,
+    tensorboard: bool = False,
+    first_values: dict | None = None,
 ) -> SearchResult | None:
     """Runs (or resumes) a search; returns its result (None in a worker).
 
@@ -149,6 +163,11 @@ def search(
             serves as the chief oracle.
         worker_command: the argv of a worker (it must call `search` with the
             same arguments); required when `workers > 1`.
+        tensorboard: write TensorBoard logs of every trial under
+            `directory/project_name/tensorboard`.
+        first_values: values the first trial of a random or bayesian search
+            tries (those the space allows), e.g. the model's defaults, so
+            that the search is never worse than them on validation.
 
     Raises:
         ValueError: an unknown strategy or a bad number.
@@ -172,6 +191,8 @@ def search(
             max_epochs,
             workers,
             worker_command,
+            tensorboard,
+            first_values,
         )
 
 
@@ -216,6 +237,8 @@ def _search(
     max_epochs,
     workers,
     worker_command,
+    tensorboard,
+    first_values,
 ):
     deadline = distributed.shared_deadline(time_budget)
     tuner = _tuner(
@@ -230,35 +253,93 @@ def _search(
         max_epochs=max_epochs,
     )
     _limit_by_deadline(tuner.oracle, deadline, workers)
+    chief = not distributed.is_worker()  # a worker's oracle is a client
+    if first_values and chief and strategy in ("random", "bayesian"):
+        _try_first(tuner.oracle, first_values)
+    tuner.progress = (time.time(), time_budget)
+    callbacks = []
+    if tensorboard:  # keras-tuner gives each trial its own subdirectory
+        logs = Path(tuner.project_dir) / "tensorboard"
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(logs)))
     debug, kt_config.DEBUG = kt_config.DEBUG, False  # no trial tracebacks
     try:
         if distributed.is_worker():
-            tuner.search(verbose=0)
+            tuner.search(verbose=0, callbacks=callbacks)
             return None
         if workers > 1:
             _serve_workers(tuner, worker_command, workers, deadline)
         else:
-            tuner.search(verbose=0)
+            tuner.search(verbose=0, callbacks=callbacks)
     finally:
         kt_config.DEBUG = debug
-    return _result(tuner, Path(directory) / project_name)
+    result = _result(tuner, Path(directory) / project_name)
+    plot_search(result)
+    log.info("leaderboard (best first):\n%s", format_leaderboard(result))
+    return result
 
 
-class _Logged:
-    """Mixin: one log line per finished trial, naming the process's tuner."""
+RECORD = "record.json"  # per trial: learning curves and seconds
+
+
+class _Recorded:
+    """Mixin: keeps each trial's curves and time, logs a progress line."""
+
+    progress: tuple[float, float | None]  # search start, time budget
+
+    def run_trial(self, trial, *args, **kwargs):
+        started, record = time.time(), {}
+        try:
+            histories = super().run_trial(trial, *args, **kwargs)
+            last = histories[-1] if isinstance(histories, list) else histories
+            record["history"] = {
+                k: [float(v) for v in vs] for k, vs in last.history.items()
+            }
+            return histories
+        finally:
+            record["seconds"] = time.time() - started
+            _write_record(Path(self.get_trial_dir(trial.trial_id)), record)
 
     def on_trial_end(self, trial):
         super().on_trial_end(trial)
-        best = None
+        score = None
         if trial.metrics.exists("val_loss"):
-            best = trial.metrics.get_best_value("val_loss")
+            score = trial.metrics.get_best_value("val_loss")
+        best = self.oracle.get_best_trials(1)
+        started, budget = self.progress
+        number = trial.trial_id
+        if number.isdigit():
+            number = f"{int(number) + 1}/{self.oracle.max_trials}"
         log.info(
-            "trial %s %s by %s: val_loss %s",
-            trial.trial_id,
+            "trial %s %s by %s: val_loss %s, best %s; %.0f s elapsed%s",
+            number,
             trial.status,
             self.tuner_id,
-            "n/a" if best is None else f"{best:.4f}",
+            _number(score),
+            _number(best[0].score if best else None),
+            time.time() - started,
+            "" if budget is None else f" of {budget:.0f} s",
         )
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _write_record(folder: Path, record: dict) -> None:
+    """Writes the trial's record atomically (a SIGKILL leaves no half)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{RECORD}.tmp"
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, folder / RECORD)
+
+
+def _read_record(directory: Path, trial_id: str) -> dict:
+    try:
+        return json.loads(
+            (directory / f"trial_{trial_id}" / RECORD).read_text()
+        )
+    except (OSError, ValueError):
+        return {}
 
 
 def _tuner(
@@ -284,7 +365,7 @@ def _tuner(
         max_consecutive_failed_trials=max_trials + 1,  # our SearchError
     )
     base = STRATEGIES[strategy]
-    tuner_class = type(f"Logged{base.__name__}", (_Logged, base), {})
+    tuner_class = type(f"Recorded{base.__name__}", (_Recorded, base), {})
     if strategy == "hyperband":
         tuner = tuner_class(max_epochs=max_epochs, **common)
         tuner.oracle.max_trials = max_trials
@@ -323,6 +404,38 @@ def _limit_by_deadline(oracle, deadline: float | None, workers: int) -> None:
     oracle.create_trial = budgeted
 
 
+def _try_first(oracle, values: dict) -> None:
+    """Makes the oracle's first trial try `values` where the space allows."""
+    populate_space = oracle.populate_space
+
+    def first_then_search(trial_id):
+        if oracle.trials:
+            return populate_space(trial_id)
+        chosen = {
+            p.name: values[p.name]
+            if _allows(p, values.get(p.name))
+            else p.default
+            for p in oracle.get_space().space
+        }
+        return {"status": trial_module.TrialStatus.RUNNING, "values": chosen}
+
+    oracle.populate_space = first_then_search
+
+
+def _allows(parameter, value) -> bool:
+    """True when `value` is one the hyperparameter can take."""
+    kind = type(parameter).__name__
+    if value is None:
+        return False
+    if kind == "Choice":
+        return value in parameter.values
+    if kind == "Boolean":
+        return isinstance(value, bool)
+    if kind == "Fixed":
+        return value == parameter.value
+    return parameter.min_value <= value <= parameter.max_value
+
+
 def _serve_workers(tuner, command, workers, deadline) -> None:
     """Serves the oracle while `workers` processes run the trials."""
     with distributed.chief(
@@ -343,6 +456,8 @@ def _result(tuner, directory: Path) -> SearchResult:
     for trial_id in oracle.start_order:
         trial = oracle.trials[trial_id]
         best_step = trial.best_step
+        record = _read_record(directory, trial_id)
+        losses = record.get("history", {}).get("loss")
         records.append(
             TrialRecord(
                 trial_id=trial_id,
@@ -350,6 +465,8 @@ def _result(tuner, directory: Path) -> SearchResult:
                 score=None if trial.score is None else float(trial.score),
                 best_epoch=None if best_step is None else int(best_step) + 1,
                 values=_own(trial.hyperparameters.values),
+                epochs=len(losses) if losses else None,
+                seconds=record.get("seconds"),
             )
         )
     completed = [
@@ -378,26 +495,47 @@ def _result(tuner, directory: Path) -> SearchResult:
     return result
 
 
+COLUMNS = (
+    "rank",
+    "trial",
+    "status",
+    "val_loss",
+    "best_epoch",
+    "epochs",
+    "seconds",
+)
+
+
 def write_leaderboard(result: SearchResult) -> Path:
     """Writes `leaderboard.csv` (best first) into the search directory."""
     path = result.directory / "leaderboard.csv"
     names = sorted({k for t in result.trials for k in t.values})
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(
-            [
-                "rank",
-                "trial",
-                "status",
-                "val_loss",
-                "best_epoch",
-                "epochs",
-                *names,
-            ]
-        )
+        writer.writerow([*COLUMNS, *names])
         for rank, t in enumerate(result.trials, 1):
+            seconds = None if t.seconds is None else round(t.seconds, 2)
             writer.writerow(
-                [rank, t.trial_id, t.status, t.score, t.best_epoch]
+                [rank, t.trial_id, t.status, t.score, t.best_epoch, t.epochs]
+                + [seconds]
                 + [t.values.get(n) for n in names]
             )
     return path
+
+
+def format_leaderboard(result: SearchResult, top: int = 5) -> str:
+    """The best `top` trials as a short text table."""
+    lines = [
+        f"{'rank':>4} {'trial':>5} {'val_loss':>9} {'epochs':>6} "
+        f"{'seconds':>7}  hyperparameters"
+    ]
+    for rank, t in enumerate(result.completed[:top], 1):
+        values = ", ".join(f"{k}={v}" for k, v in sorted(t.values.items()))
+        lines.append(
+            f"{rank:>4} {t.trial_id:>5} {t.score:>9.4f} "
+            f"{t.epochs or '':>6} {t.seconds or 0:>7.1f}  {values}"
+        )
+    others = len(result.trials) - len(result.completed)
+    if others:
+        lines.append(f"({others} trial(s) failed or stopped)")
+    return "\n".join(lines)

@@ -7,10 +7,19 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from recipes import ArgumentError, BinaryClassification, load
+from recipes import (
+    ArgumentError,
+    BinaryClassification,
+    MulticlassClassification,
+    load,
+    network,
+)
+from recipes.preprocessing import to_inputs
+from recipes.recipe import _predict
 
 SMALL = {
     "hidden_layers": [1],
@@ -120,7 +129,8 @@ def test_search_killed_with_sigkill_resumes_without_losing_or_repeating(
     # Only the trials that had not completed ran again.
     assert len(rerun) == 4 - len(before)
     for trial_id in before:
-        assert not any(line.startswith(f"trial {trial_id} ") for line in rerun)
+        number = f"trial {int(trial_id) + 1}/4 "
+        assert not any(line.startswith(number) for line in rerun)
 
 
 def test_two_workers_report_to_one_chief(csvs, tmp_path):
@@ -140,3 +150,52 @@ def test_two_workers_report_to_one_chief(csvs, tmp_path):
         text = (project / f"worker{worker}.log").read_text()
         assert f"COMPLETED by tuner{worker}" in text, text[-2000:]
     assert recipe.evaluate(csvs["binary"][1])["roc_auc"] > 0.8
+
+
+def test_first_trial_tries_the_defaults_the_space_allows(csvs, tmp_path):
+    space = {**SMALL, "units": [32, 128], "learning_rate": [3e-3, 1e-2]}
+    recipe = BinaryClassification(target="y", epochs=3).tune(
+        csvs["binary"][0],
+        strategy="random",
+        max_trials=2,
+        directory=tmp_path,
+        search_space=space,
+    )
+    first = min(recipe.search_.trials, key=lambda t: t.trial_id).values
+    assert first["units"] == network.DEFAULTS["units"] == 128
+    assert first["dropout"] == network.DEFAULTS["dropout"]
+    assert first["learning_rate"] == 3e-3  # the default is not allowed
+
+
+def test_ensemble_averages_the_best_trials_and_serves_the_same(csvs, tmp_path):
+    train, test = csvs["multiclass"]
+    recipe = MulticlassClassification(target="y", epochs=6).tune(
+        train,
+        strategy="random",
+        max_trials=3,
+        directory=tmp_path,
+        search_space=SMALL,
+        refit=False,
+        ensemble=2,
+    )
+    data = recipe.prepare(train)  # the same seed: the same preprocessing
+    frame = pd.read_csv(test)
+    features = _predict(data.preprocessor, to_inputs(frame, data.schema, "t"))
+    outputs = []
+    for member in recipe.search_.completed[:2]:
+        model = recipe.build(network.hyperparameters(member.values), data)
+        model.load_weights(recipe.search_.checkpoint(member.trial_id))
+        outputs.append(model.predict(features, verbose=0))
+    assert not np.allclose(outputs[0], outputs[1], atol=1e-3)
+    expected = np.mean(outputs, axis=0)
+    columns = [f"proba_{label}" for label in data.schema.class_names]
+    got = recipe.predict(frame)[columns].to_numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    served = load(recipe.export(tmp_path / "export"))
+    np.testing.assert_allclose(
+        served.predict(frame)[columns].to_numpy(), expected, atol=1e-5
+    )
+    reloaded = load(recipe.save(tmp_path / "saved"))
+    np.testing.assert_allclose(
+        reloaded.predict(frame)[columns].to_numpy(), expected, atol=1e-5
+    )

@@ -1,6 +1,7 @@
 """tuning.search on a tiny Keras model: strategies, failures, budget, resume."""
 
 import csv
+import logging
 
 import keras
 import keras_tuner
@@ -79,6 +80,41 @@ def test_each_strategy_searches_and_ranks(strategy, tmp_path):
         rows = list(csv.DictReader(file))
     assert [r["trial"] for r in rows] == [t.trial_id for t in result.trials]
     assert float(rows[0]["val_loss"]) == pytest.approx(scores[0])
+    assert sorted(int(r["epochs"]) for r in rows) == sorted(model.trained)
+    assert all(float(r["seconds"]) > 0 for r in rows)
+    curves = result.history(result.trials[0].trial_id)
+    assert min(curves["val_loss"]) == pytest.approx(scores[0], rel=1e-5)
+    assert len(curves["loss"]) == result.trials[0].epochs
+    for name in ("scores.png", "learning_curves.png"):
+        assert (tmp_path / strategy / name).read_bytes()[:8] == PNG
+
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_progress_lines_and_final_table_on_the_log(tmp_path, caplog):
+    model = Model(epochs=2)
+    with caplog.at_level(logging.INFO, logger="tuning"):
+        result = tuning.search(
+            model.build,
+            model.fit,
+            SPACE,
+            strategy="random",
+            max_trials=2,
+            directory=tmp_path,
+            time_budget=3600,
+            tensorboard=True,
+        )
+    progress = [m for m in caplog.messages if m.startswith("trial ")]
+    assert [line.split()[1] for line in progress] == ["1/2", "2/2"]
+    best = f"best {result.completed[0].score:.4f}"
+    assert best in progress[-1] and "s elapsed of 3600 s" in progress[-1]
+    table = caplog.messages[-1].splitlines()
+    assert table[0] == "leaderboard (best first):"
+    assert f"{result.completed[0].score:>9.4f}" in table[2]
+    logs = tmp_path / "search" / "tensorboard"
+    trials = {p.relative_to(logs).parts[0] for p in logs.rglob("*tfevents*")}
+    assert trials == {t.trial_id for t in result.trials}
 
 
 def test_grid_covers_every_combination(tmp_path):
