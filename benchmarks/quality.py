@@ -1,0 +1,145 @@
+"""Model quality against scikit-learn on every dataset of the catalog.
+
+For each dataset in ../shared/datasets: the recipe untuned (`fit` with its
+defaults) and, with --budget, tuned for that many seconds, each trained on
+train.csv (validation split from it) and scored once on test.csv. Beside
+them, the catalog's baselines on the same split: trivial, linear, sklearn's
+MLP, HistGradientBoosting and a hand-written Keras MLP.
+
+    python benchmarks/quality.py                  # untuned only
+    python benchmarks/quality.py --budget 600     # and tuned, 10 min each
+
+Threads: TensorFlow's defaults (both cores for one job); the catalog's
+baselines were fitted single-threaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from recipes import BinaryClassification, MulticlassClassification, Regression
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT.parent / "shared" / "datasets"
+RECIPES = {
+    "regression": Regression,
+    "binary": BinaryClassification,
+    "multiclass": MulticlassClassification,
+}
+PRIMARY = {"regression": "rmse", "binary": "roc_auc", "multiclass": "accuracy"}
+BASELINES = ("trivial", "linear", "mlp", "hist_gradient_boosting", "keras_mlp")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", type=Path, default=CATALOG)
+    parser.add_argument("--datasets", nargs="*", help="default: all")
+    parser.add_argument(
+        "--budget", type=float, default=0, help="seconds of tuning (0: none)"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    logging.getLogger("recipes").setLevel(logging.WARNING)
+    logging.getLogger("tuning").setLevel(logging.WARNING)
+    warnings.simplefilter("ignore")
+    catalog = json.loads((args.catalog / "catalog.json").read_text())
+    rows = []
+    for name, entry in catalog["datasets"].items():
+        if args.datasets and name not in args.datasets:
+            continue
+        rows.append(_dataset(args, name, entry))
+        print(_table([rows[-1]]).to_string(index=False), flush=True)
+    table = _table(rows)
+    print()
+    print(table.to_string(index=False))
+    print(_summary(rows, args.budget))
+
+
+def _dataset(args, name: str, entry: dict) -> dict:
+    folder = args.catalog / name
+    train, test = (
+        folder / entry["files"]["train"],
+        folder / entry["files"]["test"],
+    )
+    task, target = entry["task"], entry["target"]
+    metric = PRIMARY[task]
+    row = {"dataset": name, "task": task, "metric": metric}
+    recipe_class = RECIPES[task]
+    start = time.perf_counter()
+    recipe = recipe_class(target=target, seed=args.seed).fit(train)
+    row["untuned"] = recipe.evaluate(test)[metric]
+    row["untuned_s"] = time.perf_counter() - start
+    if args.budget:
+        start = time.perf_counter()
+        with tempfile.TemporaryDirectory() as directory:
+            recipe = recipe_class(target=target, seed=args.seed).tune(
+                train,
+                strategy="bayesian",
+                max_trials=1000,
+                time_budget=args.budget,
+                directory=directory,
+            )
+        row["tuned"] = recipe.evaluate(test)[metric]
+        row["tuned_s"] = time.perf_counter() - start
+        row["trials"] = len(recipe.search_.completed)
+    for baseline in BASELINES:
+        scores = entry["baselines"].get(baseline, {})
+        row[baseline] = scores.get(metric)
+        row[f"{baseline}_s"] = scores.get("fit_seconds")
+    return row
+
+
+def _better(metric: str, a: float, b: float) -> bool:
+    return a < b if metric == "rmse" else a > b
+
+
+def _within(metric: str, ours: float, theirs: float, share: float) -> bool:
+    if metric == "rmse":
+        return ours <= theirs * (1 + share)
+    return ours >= theirs * (1 - share)
+
+
+def _table(rows: list[dict]) -> pd.DataFrame:
+    columns = ["dataset", "metric", "untuned", "untuned_s"]
+    if "tuned" in rows[0]:
+        columns += ["tuned", "tuned_s", "trials"]
+    columns += [c for b in BASELINES for c in (b, f"{b}_s")]
+    table = pd.DataFrame(rows)[columns]
+    return table.rename(
+        columns={
+            "hist_gradient_boosting": "hgb",
+            "hist_gradient_boosting_s": "hgb_s",
+        }
+    ).round(4)
+
+
+def _summary(rows: list[dict], budget: float) -> str:
+    n = len(rows)
+    beats_mlp = sum(_better(r["metric"], r["untuned"], r["mlp"]) for r in rows)
+    text = f"summary: untuned beats sklearn MLP on {beats_mlp}/{n}"
+    if budget:
+        near = sum(
+            _within(r["metric"], r["tuned"], r["hist_gradient_boosting"], 0.01)
+            for r in rows
+        )
+        better = sum(
+            _better(r["metric"], r["tuned"], r["hist_gradient_boosting"])
+            for r in rows
+        )
+        text += (
+            f"; tuned ({budget:.0f} s) within 1 % of HistGradientBoosting "
+            f"on {near}/{n}, better on {better}/{n}"
+        )
+    return text
+
+
+if __name__ == "__main__":
+    main()
