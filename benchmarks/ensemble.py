@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = {  # name: (recipe, target, metric, higher is better)
     "penguins": (MulticlassClassification, "species", "log_loss", False),
     "credit_data": (BinaryClassification, "Status", "log_loss", False),
-    "abalone": (Regression, "Rings", "rmse", False),
+    "abalone": (Regression, "rings", "rmse", False),
 }
 SECOND = {"penguins": "accuracy", "credit_data": "roc_auc", "abalone": "r2"}
 VARIANTS = {  # name: (refit, ensemble)
@@ -53,8 +53,9 @@ def main() -> None:
     rows = []
     for name in args.datasets:
         rows += _dataset(name, args.trials, args.epochs)
+        print(_format(pd.DataFrame(rows[-len(VARIANTS) - 1 :])), flush=True)
     table = pd.DataFrame(rows)
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(_format(table))
     wins = _wins(table)
     print(
         f"summary: {args.trials} random trials per dataset; "
@@ -99,6 +100,10 @@ def _dataset(name: str, trials: int, epochs: int) -> list[dict]:
             )
             row(variant, recipe, time.perf_counter() - start)
     return rows
+
+
+def _format(table: pd.DataFrame) -> str:
+    return table.to_string(index=False, float_format=lambda v: f"{v:.4f}")
 
 
 def _wins(table: pd.DataFrame) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """Speed and payoff of `Recipe.tune`: trials/minute, overhead, test score.
 
-Run alone: `python benchmarks/tuning.py [--dataset credit_data]
+Run alone: `python benchmarks/search_speed.py [--dataset credit_data]
 [--trials 6] [--epochs 30] [--workers 2] [--seed 0] [--threads 0]`.
 The default run takes about 2-3 minutes on 2 cores.
 
@@ -470,7 +470,7 @@ def main() -> None:
     workers = ARGS.workers
     work = Path(tempfile.mkdtemp(prefix="tuning-benchmark-"))
     # Workers run `python -m recipes.worker` from the current directory,
-    # where a benchmarks/tuning.py would shadow the `tuning` package.
+    # where a tuning/ folder other than ours could shadow the package.
     os.chdir(work)
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p

@@ -112,8 +112,8 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "--ensemble",
                 type=_positive_int,
-                default=1,
-                help="average the best N trials' networks (default 1)",
+                default=3,
+                help="average the best N trials' networks (default 3)",
             )
             sub.add_argument(
                 "--no-refit",

@@ -109,14 +109,14 @@ class Recipe(Predictor):
     def _check_params(self) -> None:
         checks = {
             "epochs": (
-                isinstance(self.epochs, int) and self.epochs > 0,
+                _is_int(self.epochs) and self.epochs > 0,
                 "a positive integer",
             ),
             "patience": (
-                isinstance(self.patience, int) and self.patience > 0,
+                _is_int(self.patience) and self.patience > 0,
                 "a positive integer",
             ),
-            "seed": (isinstance(self.seed, int), "an integer"),
+            "seed": (_is_int(self.seed), "an integer"),
             "validation_fraction": (
                 isinstance(self.validation_fraction, float | int)
                 and 0 < self.validation_fraction < 1,
@@ -310,15 +310,15 @@ class Recipe(Predictor):
         search_space: dict | None = None,
         tensorboard: bool = False,
         refit: bool = True,
-        ensemble: int = 1,
+        ensemble: int = 3,
     ) -> Recipe:
         """Searches hyperparameters with keras-tuner, then trains the best.
 
         Every trial trains with early stopping on the validation loss; the
-        best configuration is then trained on training + validation rows for
-        the epochs early stopping found, and that model is what `export`
-        writes. The search state lives in `directory` and resumes after a
-        crash (`resume=False` starts afresh).
+        best configurations (3 by default) are then each trained on training
+        + validation rows for the epochs early stopping found and averaged,
+        and that model is what `export` writes. The search state lives in
+        `directory` and resumes after a crash (`resume=False` starts afresh).
 
         Args:
             train, validation: as in `fit`.
@@ -337,7 +337,8 @@ class Recipe(Predictor):
                 validation rows for the epochs early stopping found; False
                 keeps the trial's own weights (trained on training rows).
             ensemble: average the networks of the best `ensemble` trials
-                into one model (the course's ensembles).
+                into one model (the course's ensembles); 1 for the best
+                trial alone. benchmarks/ensemble.py measures the choice.
 
         Returns:
             The recipe, fitted with the best hyperparameters.
@@ -591,8 +592,12 @@ def _init_names(cls) -> list[str]:
     return names
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check_positive(name: str, value) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not _is_int(value) or value <= 0:
         raise ArgumentError(
             f"{name} must be a positive integer; received {name}={value!r}"
         )

@@ -40,7 +40,7 @@ def tune(
     search_space: dict | None,
     tensorboard: bool = False,
     refit: bool = True,
-    ensemble: int = 1,
+    ensemble: int = 3,
 ):
     """Runs the search for `recipe` and fits it with the best trial(s)."""
     try:  # before reading any data

@@ -61,6 +61,11 @@ def split_indices(
             stacklevel=3,
         )
     kept = ~np.isin(y, rare)
+    if kept.sum() < 2:
+        raise DataError(
+            f"{name}: no class has {MIN_PER_CLASS} rows or more, so no "
+            "validation split can be drawn — add rows or pass validation="
+        )
     n_valid = max(int(round(fraction * kept.sum())), 1)
     stratified = n_valid >= len(classes) - len(rare)
     train, valid = train_test_split(

@@ -76,6 +76,12 @@ def test_split_is_shuffled_and_stratified():
     assert (again == train).all() and not np.array_equal(other, train)
 
 
+def test_split_refuses_when_every_class_is_too_rare_to_validate():
+    y = np.repeat(np.arange(5), 2)  # ten rows, two per class
+    with pytest.raises(DataError, match="no class has 3 rows or more"):
+        split_indices(y, 0.2, stratify=True, name="tiny.csv")
+
+
 def test_rare_class_stays_in_training_with_a_warning():
     y = np.array([0] * 30 + [1] * 30 + [2])
     with pytest.warns(DataWarning, match=r"class\(es\) \['tiny'\]"):
