@@ -436,7 +436,7 @@ def _speed_table(runs: list[Run]) -> list[str]:
             lambda r: f"{r.search_cpu / r.search:.2f}",
         ),
         row("data preparation s (this process)", lambda r: f"{r.prepare:.1f}"),
-        row("refit of the best s", lambda r: f"{r.refit:.1f}"),
+        row("refit of the best 3 s", lambda r: f"{r.refit:.1f}"),
         row("tune() call s in all", lambda r: f"{r.tune:.1f}"),
     ]
     return lines
@@ -591,8 +591,9 @@ def main() -> None:
     print(f"scores on {test.name}")
     print(
         f"tuned (workers=1) best trial: val_loss {one.best_loss:.4f} at "
-        f"epoch {one.best_epoch}, refitted on train + validation for that "
-        f"many epochs; {json.dumps(one.best)}"
+        f"epoch {one.best_epoch}; the exported model averages the best 3 "
+        "trials, each refitted on train + validation for its best epoch "
+        f"count; best: {json.dumps(one.best)}"
     )
     print(
         f"untuned default: val_loss {min(untuned.history_['val_loss']):.4f}"

@@ -104,3 +104,35 @@ def load_dataset(
         sources=(train, validation),
         seed=seed,
     )
+
+
+def summarize(data: Dataset) -> dict:
+    """Rows, feature columns (kind, missing cells) and the target's spread.
+
+    >>> summarize(data)["columns"]["bill_length_mm"]
+    {'kind': 'numeric', 'missing': 2}
+    """
+    frame = pd.concat([data.train, data.valid])
+    columns = {
+        c.name: {"kind": c.kind, "missing": int(frame[c.name].isna().sum())}
+        for c in data.schema.columns
+    }
+    y = np.concatenate([data.y_train, data.y_valid])
+    if data.schema.task == "regression":
+        target = {
+            "mean": float(y.mean()),
+            "std": float(y.std()),
+            "min": float(y.min()),
+            "max": float(y.max()),
+        }
+    else:
+        counts = np.bincount(y, minlength=len(data.schema.classes))
+        target = dict(
+            zip(data.schema.class_names, counts.tolist(), strict=True)
+        )
+    return {
+        "train_rows": len(data.train),
+        "validation_rows": len(data.valid),
+        "columns": columns,
+        "target": target,
+    }

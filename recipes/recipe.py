@@ -26,7 +26,12 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from recipes import network, search, tasks
 from recipes.atomic import atomic_directory
-from recipes.dataset import VALIDATION_FRACTION, Dataset, load_dataset
+from recipes.dataset import (
+    VALIDATION_FRACTION,
+    Dataset,
+    load_dataset,
+    summarize,
+)
 from recipes.errors import ArgumentError, ModelError
 from recipes.export import BATCH, ExportedModel, export_saved_model
 from recipes.predictor import Predictor
@@ -211,6 +216,7 @@ class Recipe(Predictor):
             y = data.y_train
             target_scale = (float(y.mean()), float(y.std()) or 1.0)
         self.prior_ = tasks.prior(schema, data.y_train)
+        self.summary_ = summarize(data)
         return Prepared(
             schema=schema,
             preprocessor=preprocessor,
@@ -454,6 +460,7 @@ class Recipe(Predictor):
                 "params": self.get_params(),
                 "schema": self.schema_.to_json(),
                 "prior": self.prior_,
+                "summary": self.summary_,
                 "hyperparameters": self.hyperparameters_,
                 "history": self.history_,
                 "best_epoch": self.best_epoch_,
@@ -564,6 +571,7 @@ def load(path: str | os.PathLike) -> Recipe | Predictor:
             )
         recipe.schema_ = Schema.from_json(state["schema"])
         recipe.prior_ = state["prior"]
+        recipe.summary_ = state["summary"]
         recipe.hyperparameters_ = state["hyperparameters"]
         recipe.history_ = state["history"]
         recipe.best_epoch_ = state["best_epoch"]
