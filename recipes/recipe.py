@@ -571,7 +571,7 @@ def load(path: str | os.PathLike) -> Recipe | Predictor:
             )
         recipe.schema_ = Schema.from_json(state["schema"])
         recipe.prior_ = state["prior"]
-        recipe.summary_ = state["summary"]
+        recipe.summary_ = state.get("summary", {})
         recipe.hyperparameters_ = state["hyperparameters"]
         recipe.history_ = state["history"]
         recipe.best_epoch_ = state["best_epoch"]
