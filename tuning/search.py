@@ -530,7 +530,10 @@ def format_leaderboard(result: SearchResult, top: int = 5) -> str:
         f"{'seconds':>7}  hyperparameters"
     ]
     for rank, t in enumerate(result.completed[:top], 1):
-        values = ", ".join(f"{k}={v}" for k, v in sorted(t.values.items()))
+        values = ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in sorted(t.values.items())
+        )
         lines.append(
             f"{rank:>4} {t.trial_id:>5} {t.score:>9.4f} "
             f"{t.epochs or '':>6} {t.seconds or 0:>7.1f}  {values}"
