@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import gc
 import json
 import logging
 import math
@@ -263,19 +264,37 @@ def _search(
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(logs)))
     debug, kt_config.DEBUG = kt_config.DEBUG, False  # no trial tracebacks
     try:
-        if distributed.is_worker():
-            tuner.search(verbose=0, callbacks=callbacks)
-            return None
-        if workers > 1:
-            _serve_workers(tuner, worker_command, workers, deadline)
-        else:
-            tuner.search(verbose=0, callbacks=callbacks)
+        with _frozen_heap():
+            if distributed.is_worker():
+                tuner.search(verbose=0, callbacks=callbacks)
+                return None
+            if workers > 1:
+                _serve_workers(tuner, worker_command, workers, deadline)
+            else:
+                tuner.search(verbose=0, callbacks=callbacks)
     finally:
         kt_config.DEBUG = debug
     result = _result(tuner, Path(directory) / project_name)
     plot_search(result)
     log.info("leaderboard (best first):\n%s", format_leaderboard(result))
     return result
+
+
+@contextlib.contextmanager
+def _frozen_heap():
+    """Makes keras-tuner's `gc.collect()` before each trial cheap.
+
+    keras-tuner clears the Keras session and collects garbage before every
+    trial; a full collection scans every object of TensorFlow, pandas and
+    the data (0.4 s here). Objects alive when the search starts are frozen
+    (`gc.freeze`), so each collection scans only what the trials made.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 RECORD = "record.json"  # per trial: learning curves and seconds
