@@ -88,6 +88,13 @@ def parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--save", help="save the recipe to this directory")
         sub.add_argument(
+            "--ensemble",
+            type=_positive_int,
+            default=3,
+            help="networks averaged: seeds for train, best trials for tune "
+            "(default 3)",
+        )
+        sub.add_argument(
             "--overwrite",
             action="store_true",
             help="replace existing --export/--save/--directory",
@@ -108,12 +115,6 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--workers", type=_positive_int, default=1)
             sub.add_argument(
                 "--search-space", help="JSON file narrowing the search space"
-            )
-            sub.add_argument(
-                "--ensemble",
-                type=_positive_int,
-                default=3,
-                help="average the best N trials' networks (default 3)",
             )
             sub.add_argument(
                 "--no-refit",
@@ -272,7 +273,11 @@ def _train(args: argparse.Namespace) -> int:
     _import_recipes(args.verbose)
     from recipes.recipe import BY_TASK
 
-    kwargs = {"seed": args.seed, "epochs": args.epochs}
+    kwargs = {
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "ensemble": args.ensemble,
+    }
     if args.loss:
         kwargs["loss"] = args.loss
     recipe = BY_TASK[task](target=args.target, **kwargs)
@@ -288,7 +293,6 @@ def _train(args: argparse.Namespace) -> int:
             search_space=space,
             tensorboard=args.tensorboard,
             refit=not args.no_refit,
-            ensemble=args.ensemble,
         )
     else:
         recipe.fit(dataset)

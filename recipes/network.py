@@ -21,7 +21,7 @@ DEFAULTS = {
     "units": 128,
     "activation": "relu",
     "normalization": "none",  # "none" | "batch" | "layer"
-    "dropout": 0.1,
+    "dropout": 0.0,
     "l1": 0.0,
     "l2": 0.0,
     "residual": False,

@@ -77,6 +77,9 @@ class Recipe(Predictor):
             20 %), "balanced", or None.
         hyperparameters: network and optimizer settings overriding
             `recipes.network.DEFAULTS`.
+        ensemble: networks averaged into the model (the course's
+            ensembles): `fit` trains them from seeds `seed`, `seed + 1`, ...;
+            `tune` takes the best trials. 1 for a single network.
     """
 
     task: ClassVar[str]
@@ -93,6 +96,7 @@ class Recipe(Predictor):
         normalization: str = "zscore",
         class_weight: str | None = "auto",
         hyperparameters: dict | None = None,
+        ensemble: int = 3,
     ):
         self.target = target
         self.features = features
@@ -103,6 +107,7 @@ class Recipe(Predictor):
         self.normalization = normalization
         self.class_weight = class_weight
         self.hyperparameters = hyperparameters
+        self.ensemble = ensemble
 
     # -- parameters ---------------------------------------------------------
 
@@ -122,6 +127,10 @@ class Recipe(Predictor):
                 "a positive integer",
             ),
             "seed": (_is_int(self.seed), "an integer"),
+            "ensemble": (
+                _is_int(self.ensemble) and self.ensemble > 0,
+                "a positive integer",
+            ),
             "validation_fraction": (
                 isinstance(self.validation_fraction, float | int)
                 and 0 < self.validation_fraction < 1,
@@ -175,9 +184,14 @@ class Recipe(Predictor):
             _check_positive("epochs", epochs)
         data = self.prepare(train, validation)  # checks the parameters
         hp = network.hyperparameters(self.hyperparameters)
-        model = self.build(hp, data)
-        history = self.train(model, hp, data, epochs or self.epochs)
-        self.finish(data, model, hp, history.history)
+        models, histories = [], []
+        for seed in range(self.seed, self.seed + self.ensemble):
+            models.append(self.build(hp, data, seed))
+            history = self.train(
+                models[-1], hp, data, epochs or self.epochs, seed=seed
+            )
+            histories.append(history.history)
+        self.finish(data, network.average(models), hp, histories[0])
         return self
 
     def prepare(
@@ -231,9 +245,11 @@ class Recipe(Predictor):
             sources=data.sources,
         )
 
-    def build(self, hp: dict, data: Prepared) -> keras.Model:
+    def build(
+        self, hp: dict, data: Prepared, seed: int | None = None
+    ) -> keras.Model:
         """A compiled network for the prepared data and hyperparameters."""
-        keras.utils.set_random_seed(self.seed)
+        keras.utils.set_random_seed(self.seed if seed is None else seed)
         units, activation = tasks.head(
             self.task, len(data.schema.classes or ())
         )
@@ -256,9 +272,10 @@ class Recipe(Predictor):
         epochs: int,
         callbacks: list | None = None,
         initial_epoch: int = 0,
+        seed: int | None = None,
     ) -> keras.callbacks.History:
         """Fits the network with early stopping on the validation loss."""
-        keras.utils.set_random_seed(self.seed)
+        keras.utils.set_random_seed(self.seed if seed is None else seed)
         y_train, y_valid = (
             self._targets(data, data.y_train),
             self._targets(data, data.y_valid),
@@ -316,7 +333,7 @@ class Recipe(Predictor):
         search_space: dict | None = None,
         tensorboard: bool = False,
         refit: bool = True,
-        ensemble: int = 3,
+        ensemble: int | None = None,
     ) -> Recipe:
         """Searches hyperparameters with keras-tuner, then trains the best.
 
@@ -343,8 +360,8 @@ class Recipe(Predictor):
                 validation rows for the epochs early stopping found; False
                 keeps the trial's own weights (trained on training rows).
             ensemble: average the networks of the best `ensemble` trials
-                into one model (the course's ensembles); 1 for the best
-                trial alone. benchmarks/ensemble.py measures the choice.
+                into one model (default: the recipe's `ensemble`, 3); 1 for
+                the best trial alone. benchmarks/ensemble.py measures it.
 
         Returns:
             The recipe, fitted with the best hyperparameters.
@@ -362,7 +379,7 @@ class Recipe(Predictor):
             search_space=search_space,
             tensorboard=tensorboard,
             refit=refit,
-            ensemble=ensemble,
+            ensemble=self.ensemble if ensemble is None else ensemble,
         )
 
     def finish(

@@ -52,6 +52,7 @@ class _RecipeEstimator(BaseEstimator):
             "patience": _integer(self.patience),
             "validation_fraction": self.validation_fraction,
             "hyperparameters": self.hyperparameters,
+            "ensemble": _integer(self.ensemble),
         }
 
     def _check(self, X, y=None, fitting: bool = False):
@@ -132,6 +133,7 @@ class RecipeRegressor(RegressorMixin, _RecipeEstimator):
         seed: int = 0,
         validation_fraction: float = 0.15,
         hyperparameters: dict | None = None,
+        ensemble: int = 3,
         loss: str = "mse",
     ):
         self.epochs = epochs
@@ -139,6 +141,7 @@ class RecipeRegressor(RegressorMixin, _RecipeEstimator):
         self.seed = seed
         self.validation_fraction = validation_fraction
         self.hyperparameters = hyperparameters
+        self.ensemble = ensemble
         self.loss = loss
 
     def fit(self, X, y):
@@ -174,12 +177,14 @@ class RecipeClassifier(ClassifierMixin, _RecipeEstimator):
         seed: int = 0,
         validation_fraction: float = 0.15,
         hyperparameters: dict | None = None,
+        ensemble: int = 3,
     ):
         self.epochs = epochs
         self.patience = patience
         self.seed = seed
         self.validation_fraction = validation_fraction
         self.hyperparameters = hyperparameters
+        self.ensemble = ensemble
 
     def fit(self, X, y):
         """Trains a classification recipe on X (arrays or a DataFrame), y."""

@@ -128,3 +128,20 @@ def test_same_seed_same_metrics_on_cpu(csvs):
     first, again, other = run(7), run(7), run(8)
     assert first == again
     assert first != other
+
+
+def test_seed_ensemble_is_the_mean_of_its_members(csvs):
+    from recipes import Regression
+
+    train, valid = csvs["regression"]
+
+    def predictions(seed, ensemble=1):
+        recipe = Regression(target="y", seed=seed, epochs=5, ensemble=ensemble)
+        recipe.fit(train, validation=valid)
+        return recipe.predict(valid)["prediction"].to_numpy()
+
+    first, second = predictions(0), predictions(1)
+    assert not np.allclose(first, second, atol=1e-3)
+    np.testing.assert_allclose(
+        predictions(0, ensemble=2), (first + second) / 2, atol=1e-5
+    )

@@ -75,7 +75,7 @@ def test_random_tables_give_a_result_or_our_error(
     if as_csv:
         data = tmp_path_factory.mktemp("random") / "table.csv"
         frame.to_csv(data, index=False)
-    recipe = BinaryClassification(target="target column", epochs=1)
+    recipe = BinaryClassification(target="target column", epochs=1, ensemble=1)
     try:
         recipe.fit(data)
     except RecipeError:

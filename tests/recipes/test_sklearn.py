@@ -21,7 +21,7 @@ from tests.conftest import DATA, make_frame
 
 # A small, quick network: learns these tables in a few epochs all the same.
 SMALL = {"hidden_layers": 1, "units": 32, "learning_rate": 0.01}
-FAST = {"epochs": 5, "patience": 2, "hyperparameters": SMALL}
+FAST = {"epochs": 5, "patience": 2, "hyperparameters": SMALL, "ensemble": 1}
 FEATURES = ["x1", "x 2", "color"]
 
 # Checks that cannot pass, and why; the estimators pass every other check.
@@ -53,7 +53,10 @@ def test_grid_search_over_a_pipeline_on_penguins():
     pipeline = Pipeline(
         [
             ("columns", columns),
-            ("recipe", RecipeClassifier(patience=5, hyperparameters=SMALL)),
+            (
+                "recipe",
+                RecipeClassifier(patience=5, hyperparameters=SMALL, ensemble=1),
+            ),
         ]
     )
     grid = {"recipe__epochs": np.array([2, 30])}  # NumPy integers work too
@@ -74,7 +77,7 @@ def test_grid_search_over_a_pipeline_on_penguins():
 def test_regressor_on_a_dataframe_with_text_and_missing_cells():
     train, test = make_frame("regression", 300, 1), make_frame("regression")
     regressor = RecipeRegressor(
-        epochs=30, patience=5, hyperparameters=SMALL, loss="huber"
+        epochs=30, patience=5, hyperparameters=SMALL, loss="huber", ensemble=1
     )
     scores = cross_val_score(regressor, train[FEATURES], train["y"], cv=2)
     assert scores.min() > 0.7
@@ -113,7 +116,9 @@ def test_classifier_labels_come_back_as_given(labels):
         return np.column_stack([x, red]), labels[codes.to_numpy()]
 
     (X, y), (X_test, y_test) = data(train), data(test)
-    classifier = RecipeClassifier(epochs=30, hyperparameters=SMALL).fit(X, y)
+    classifier = RecipeClassifier(
+        epochs=30, hyperparameters=SMALL, ensemble=1
+    ).fit(X, y)
     assert isinstance(
         classifier.recipe_,
         BinaryClassification if task == "binary" else MulticlassClassification,
@@ -155,6 +160,7 @@ def test_params_round_trip_through_clone_and_set_params():
         "seed": 1,
         "validation_fraction": 0.2,
         "hyperparameters": {"units": 32},
+        "ensemble": 2,
         "loss": "mae",
     }
     regressor = RecipeRegressor(**params)
@@ -169,6 +175,7 @@ def test_params_round_trip_through_clone_and_set_params():
         "seed": 0,
         "validation_fraction": 0.15,
         "hyperparameters": None,
+        "ensemble": 3,
     }
 
 

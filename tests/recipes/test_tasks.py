@@ -16,6 +16,16 @@ from recipes import (
 from tests.conftest import make_frame
 
 
+def _networks(recipe) -> list:
+    """The networks of a recipe's model: one, or its ensemble's members."""
+    names = [layer.name for layer in recipe.model_.layers]
+    if "network" in names:
+        return [recipe.model_.get_layer("network")]
+    ensemble = recipe.model_.get_layer("ensemble")
+    (layer,) = [lay for lay in ensemble.layers if hasattr(lay, "members")]
+    return layer.members
+
+
 @pytest.mark.parametrize(
     "task, activation, loss",
     [
@@ -25,11 +35,13 @@ from tests.conftest import make_frame
     ],
 )
 def test_head_activation_and_loss(task, activation, loss, fitted):
-    network = fitted[task].model_.get_layer("network")
-    head = network.get_layer("head")
-    assert head.activation.__name__ == activation
-    assert head.units == (3 if task == "multiclass" else 1)
-    assert isinstance(network.loss, loss)
+    networks = _networks(fitted[task])
+    assert len(networks) == 3  # the default ensemble
+    for network in networks:
+        head = network.get_layer("head")
+        assert head.activation.__name__ == activation
+        assert head.units == (3 if task == "multiclass" else 1)
+        assert isinstance(network.loss, loss)
 
 
 @pytest.mark.parametrize(
@@ -37,9 +49,9 @@ def test_head_activation_and_loss(task, activation, loss, fitted):
     [("mae", keras.losses.MeanAbsoluteError), ("huber", keras.losses.Huber)],
 )
 def test_regression_losses_on_request(name, loss):
-    recipe = Regression(target="y", loss=name, epochs=2)
+    recipe = Regression(target="y", loss=name, epochs=2, ensemble=1)
     recipe.fit(make_frame("regression", 120))
-    assert isinstance(recipe.model_.get_layer("network").loss, loss)
+    assert isinstance(_networks(recipe)[0].loss, loss)
 
 
 def test_unknown_loss_names_the_choices():
@@ -116,9 +128,8 @@ def test_default_network_is_built_from_the_course_components(fitted):
     import custom_layers
     import custom_optimizers
 
-    network = fitted["binary"].model_.get_layer("network")
+    network = _networks(fitted["binary"])[0]
     assert isinstance(network.get_layer("dense_0"), custom_layers.Dense)
-    assert isinstance(network.get_layer("dropout_0"), custom_layers.Dropout)
     assert any(
         isinstance(layer, custom_layers.ReLU) for layer in network.layers
     )
