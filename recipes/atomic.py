@@ -51,6 +51,7 @@ def atomic_directory(
     path = check_destination(path, overwrite)
     path.absolute().parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    tmp.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would hide it from others
     try:
         yield tmp
     except BaseException:
@@ -63,3 +64,9 @@ def atomic_directory(
     os.rename(path, old / path.name)
     os.rename(tmp, path)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -88,6 +88,11 @@ def parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--save", help="save the recipe to this directory")
         sub.add_argument(
+            "--report",
+            help="write an HTML report to this file (tune: default "
+            "DIRECTORY/<Recipe>/report.html)",
+        )
+        sub.add_argument(
             "--ensemble",
             type=_positive_int,
             default=3,
@@ -137,6 +142,14 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also print the trivial model's metrics",
     )
+    common(sub)
+
+    sub = commands.add_parser(
+        "report", help="rebuild the HTML report of a saved recipe"
+    )
+    sub.add_argument("model", help="a saved recipe (written by --save)")
+    sub.add_argument("--test", help="CSV with the target column")
+    sub.add_argument("--output", help="HTML file (default: MODEL/report.html)")
     common(sub)
 
     sub = commands.add_parser("predict", help="write predictions as CSV")
@@ -220,6 +233,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command in ("train", "tune"):
         return _train(args)
+    if args.command == "report":
+        return _report(args)
     table = CSVFile.read(args.csv)
     if args.command == "predict" and args.output:
         _check_output(Path(args.output))
@@ -311,7 +326,31 @@ def _train(args: argparse.Namespace) -> int:
         )
     if args.save:
         result["saved"] = str(recipe.save(args.save, args.overwrite))
+    report = args.report
+    if args.command == "tune" and not report:
+        report = Path(args.directory) / type(recipe).__name__ / "report.html"
+    if report:
+        result["report"] = str(recipe.report(report, test))
+        logging.getLogger("recipes").info("report written to %s", report)
     print(json.dumps(result, indent=2))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from recipes.reading import CSVFile
+
+    test = CSVFile.read(args.test) if args.test else None
+    output = Path(args.output or Path(args.model) / "report.html")
+    recipes = _import_recipes(args.verbose)
+    recipe = recipes.load(args.model)
+    if not isinstance(recipe, recipes.Recipe):
+        from recipes.errors import ArgumentError
+
+        raise ArgumentError(
+            f"{args.model} is an exported SavedModel; report needs a saved "
+            "recipe (--save DIR)"
+        )
+    print(json.dumps({"report": str(recipe.report(output, test))}))
     return 0
 
 

@@ -37,6 +37,7 @@ from recipes.export import BATCH, ExportedModel, export_saved_model
 from recipes.predictor import Predictor
 from recipes.preprocessing import NORMALIZATIONS, build_preprocessor, to_inputs
 from recipes.reading import Table, read_table
+from recipes.report import write_report
 from recipes.schema import Schema, find_column, infer_task
 
 log = logging.getLogger("recipes")
@@ -462,6 +463,17 @@ class Recipe(Predictor):
             overwrite,
             extra={"prior": self.prior_},
         )
+
+    def report(
+        self, path: str | os.PathLike, test: Table | None = None
+    ) -> Path:
+        """Writes a self-contained HTML report (see `recipes.report`).
+
+        Dataset summary, leaderboard and score per trial (after `tune`),
+        learning curves, and with `test` its metrics and diagnostics.
+        """
+        self._fitted()
+        return write_report(self, path, test)
 
     def save(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
         """Saves the recipe (a directory: recipe.json + model.keras).

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 if TYPE_CHECKING:
     from tuning.search import SearchResult
@@ -37,9 +38,13 @@ def scores_figure(result: SearchResult) -> Figure:
     figure = Figure(figsize=(7, 4), layout="constrained")
     axes = figure.add_subplot()
     trials = sorted(result.trials, key=lambda t: t.trial_id)
+    ids = [
+        int(t.trial_id) if t.trial_id.isdigit() else i
+        for i, t in enumerate(trials)
+    ]
     done = [
         (i, t.score)
-        for i, t in enumerate(trials, 1)
+        for i, t in zip(ids, trials, strict=True)
         if t.status == "COMPLETED" and t.score is not None
     ]
     if done:
@@ -49,11 +54,14 @@ def scores_figure(result: SearchResult) -> Figure:
             best = min(best, score)
             steps.append((i, best))
         axes.step(*zip(*steps, strict=True), where="post", label="best so far")
-    failed = [i for i, t in enumerate(trials, 1) if t.status == "FAILED"]
+    failed = [
+        i for i, t in zip(ids, trials, strict=True) if t.status == "FAILED"
+    ]
     for i in failed:
         axes.axvline(i, color="tab:red", alpha=0.3, linestyle=":")
     if failed:
         axes.plot([], [], color="tab:red", linestyle=":", label="failed")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set(
         xlabel="trial",
         ylabel="validation loss",

@@ -46,3 +46,15 @@ def test_destination_that_is_a_file_is_refused(tmp_path, fitted):
     with pytest.raises(ArgumentError, match="is a file"):
         fitted["binary"].export(file)
     assert file.read_text() == "keep me"
+
+
+def test_written_directories_get_the_usual_permissions(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        with atomic_directory(tmp_path / "out") as folder:
+            (folder / "file").write_text("x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755

@@ -122,6 +122,8 @@ def test_search_killed_with_sigkill_resumes_without_losing_or_repeating(
     assert second.returncode == 0, second.stderr[-2000:]
     board = pd.read_csv(project / "leaderboard.csv")
     assert sorted(board["trial"]) == [0, 1, 2, 3]
+    report = (project / "report.html").read_text()
+    assert all(f'id="{key}"' in report for key in ("leaderboard", "search"))
     assert (board["status"] == "COMPLETED").all()
     rerun = [
         line for line in second.stderr.splitlines() if "COMPLETED by" in line

@@ -1,0 +1,211 @@
+"""recipes.report: one self-contained HTML page per run, written atomically."""
+
+import base64
+import copy
+import re
+
+import pytest
+
+from recipes import BinaryClassification, load, report
+from recipes.report import write_report
+
+SECTIONS = ("dataset", "leaderboard", "search", "curves", "test", "diagnostics")
+METRICS = {
+    "regression": ("rmse", "mae", "r2"),
+    "binary": ("accuracy", "roc_auc", "log_loss", "f1"),
+    "multiclass": ("accuracy", "log_loss", "macro_f1"),
+}
+DIAGNOSTIC = {
+    "regression": ("residual",),
+    "binary": ("ROC", "precision-recall"),
+    "multiclass": ("confusion matrix",),
+}
+PNG = b"\x89PNG\r\n\x1a\n"
+DATA_URI = "data:image/png;base64,"
+
+
+def _check_page(page: str) -> None:
+    """Every section is there, and nothing is fetched from elsewhere."""
+    for key in SECTIONS:
+        assert f'<h2 id="{key}">' in page
+    lowered = page.lower()
+    for outside in ("http://", "https://", "<script", "<link", "url("):
+        assert outside not in lowered
+    tags = re.findall(r"<img\b[^>]*>", page)
+    sources = re.findall(r'<img src="([^"]*)" alt="[^"]+">', page)
+    assert len(sources) == len(tags)
+    for source in sources:
+        assert source.startswith(DATA_URI)
+        data = base64.b64decode(source[len(DATA_URI) :], validate=True)
+        assert data.startswith(PNG)
+
+
+def _section(page: str, key: str) -> str:
+    start = page.index(f'<h2 id="{key}">')
+    end = page.find("<h2 ", start + 1)
+    return page[start : end if end > 0 else len(page)]
+
+
+def _alts(html: str) -> list[str]:
+    return re.findall(r'<img src="[^"]*" alt="([^"]+)">', html)
+
+
+@pytest.mark.parametrize("task", ["regression", "binary", "multiclass"])
+def test_report_of_each_task_is_self_contained_with_its_diagnostic(
+    task, fitted, csvs, tmp_path
+):
+    recipe = fitted[task]
+    path = write_report(recipe, tmp_path / "report.html", test=csvs[task][1])
+    assert path == tmp_path / "report.html"
+    page = path.read_text()
+    _check_page(page)
+    diagnostics = _alts(_section(page, "diagnostics"))
+    assert len(diagnostics) == 1
+    for words in DIAGNOSTIC[task]:
+        assert words in diagnostics[0]
+    assert len(_alts(_section(page, "curves"))) == 1
+    assert "not tuned" in _section(page, "leaderboard").lower()
+    assert not _alts(_section(page, "search"))
+    dataset = _section(page, "dataset")
+    for name, column in recipe.summary_["columns"].items():
+        assert f"<td>{name}</td><td>{column['kind']}</td>" in dataset
+    for label in recipe.summary_["target"]:
+        assert f">{label}</t" in dataset  # a header or a cell
+    scores = _section(page, "test")
+    assert "trivial baseline" in scores
+    for metric in METRICS[task]:
+        assert f"<td>{metric}</td>" in scores
+
+
+def test_tuned_report_lists_every_trial_and_plots_the_scores(csvs, tmp_path):
+    recipe = BinaryClassification(target="y", epochs=3).tune(
+        csvs["binary"][0],
+        strategy="random",
+        max_trials=2,
+        directory=tmp_path,
+        search_space={
+            "hidden_layers": [1],
+            "units": [16, 32],
+            "batch_size": [64],
+            "learning_rate": [3e-3],
+        },
+        ensemble=1,
+    )
+    page = write_report(recipe, tmp_path / "report.html").read_text()
+    _check_page(page)
+    board = _section(page, "leaderboard")
+    listed = re.findall(r"<tr[^>]*><td>(\w+)</td>", board)
+    assert listed == [t.trial_id for t in recipe.search_.trials]
+    assert len(listed) == 2
+    assert '<tr class="best">' in board
+    assert "units" in board
+    assert "validation loss per trial" in _alts(_section(page, "search"))[0]
+    best = recipe.search_.completed[0].trial_id
+    assert f"the best trial ({best})" in _section(page, "curves")
+
+
+def test_report_of_a_reloaded_recipe_has_every_section(fitted, tmp_path):
+    recipe = load(fitted["multiclass"].save(tmp_path / "saved"))
+    assert not hasattr(recipe, "search_")
+    page = write_report(recipe, tmp_path / "report.html").read_text()
+    _check_page(page)
+    assert "<td>x 2</td>" in _section(page, "dataset")
+    assert len(_alts(_section(page, "curves"))) == 1
+    for key in ("test", "diagnostics"):
+        assert "no test data given" in _section(page, key).lower()
+
+
+@pytest.mark.parametrize("failure", ["rendering", "renaming"])
+def test_a_failed_write_leaves_the_old_report_alone(
+    failure, fitted, csvs, tmp_path, monkeypatch
+):
+    path = tmp_path / "report.html"
+    path.write_text("the old report")
+    calls = []
+    if failure == "rendering":  # the second image fails
+        real = report._png_uri
+
+        def png_uri(figure):
+            calls.append(figure)
+            if len(calls) > 1:
+                raise OSError("disk full")
+            return real(figure)
+
+        monkeypatch.setattr(report, "_png_uri", png_uri)
+    else:
+
+        def replace(*args):
+            calls.append(args)
+            raise OSError("disk full")
+
+        monkeypatch.setattr(report.os, "replace", replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_report(fitted["binary"], path, test=csvs["binary"][1])
+    assert calls
+    assert path.read_text() == "the old report"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_text_is_escaped_and_the_file_is_readable_as_usual(fitted, tmp_path):
+    recipe = copy.copy(fitted["binary"])
+    hostile = "<img src=x onerror=alert(1)>"
+    recipe.summary_ = {
+        **recipe.summary_,
+        "columns": {hostile: {"kind": "numeric", "missing": 0}},
+    }
+    path = write_report(recipe, tmp_path / "report.html")
+    page = path.read_text()
+    assert hostile not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    plain = tmp_path / "plain.txt"
+    plain.write_text("")
+    assert path.stat().st_mode == plain.stat().st_mode
+
+
+@pytest.mark.parametrize(
+    ("losses", "trivial", "reading"),
+    [
+        (([0.70, 0.66, 0.65], [0.69, 0.67, 0.66]), 0.69, "high bias"),
+        (([0.5, 0.2, 0.1], [0.5, 0.4, 0.45]), 0.69, "variance"),
+        (([0.5, 0.31, 0.3], [0.5, 0.33, 0.32]), 0.69, "no strong sign"),
+        (([0.5, 0.31, 0.3], [0.5, 0.33, 0.32]), None, "no strong sign"),
+        (([0.5, 0.3, 0.2], [0.5, 0.3, 0.35]), None, "start of overfitting"),
+        (([0.5, 0.4], [0.45, 0.35]), 1.0, "still falling"),
+        (([0.5, 0.4], []), 1.0, "cannot be read"),
+    ],
+)
+def test_the_curves_are_read_for_bias_and_variance(losses, trivial, reading):
+    history = {"loss": losses[0], "val_loss": losses[1]}
+    assert reading in report._bias_variance(history, trivial)
+
+
+def test_noise_after_the_best_epoch_is_not_called_overfitting():
+    history = {"loss": [0.5, 0.3, 0.29], "val_loss": [0.5, 0.3, 0.301]}
+    assert "overfitting" not in report._bias_variance(history, 1.0)
+
+
+def test_a_recipe_saved_without_a_summary_still_lists_its_columns(
+    fitted, tmp_path
+):
+    recipe = copy.copy(fitted["regression"])
+    recipe.summary_ = {}  # what `load` gives for an older saved recipe
+    page = write_report(recipe, tmp_path / "report.html").read_text()
+    _check_page(page)
+    dataset = _section(page, "dataset")
+    assert "No dataset summary" in dataset
+    assert "<td>x 2</td><td>numeric</td>" in dataset
+
+
+def test_report_command_rebuilds_the_report_of_a_saved_recipe(
+    fitted, csvs, tmp_path, capsys
+):
+    from recipes.cli import main
+
+    saved = fitted["binary"].save(tmp_path / "saved")
+    assert main(["report", str(saved), "--test", str(csvs["binary"][1])]) == 0
+    page = (saved / "report.html").read_text()
+    _check_page(page)
+    assert "ROC" in page and "no test data given" not in page.lower()
+    exported = fitted["binary"].export(tmp_path / "exported")
+    assert main(["report", str(exported)]) == 2
+    assert "report needs a saved recipe" in capsys.readouterr().err
