@@ -23,6 +23,25 @@ class ArgumentError(RecipeError, ValueError):
     """An argument out of its allowed range or set of values."""
 
 
+def is_int(value) -> bool:
+    """True for an integer that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_positive_int(name: str, value) -> None:
+    """Refuses anything but a positive integer, naming the argument.
+
+    >>> check_positive_int("epochs", 0)
+    Traceback (most recent call last):
+    ...
+    recipes.errors.ArgumentError: epochs must be a positive integer; ...
+    """
+    if not is_int(value) or value <= 0:
+        raise ArgumentError(
+            f"{name} must be a positive integer; received {name}={value!r}"
+        )
+
+
 class ModelError(RecipeError, ValueError):
     """A saved recipe or exported model that cannot be loaded or used."""
 

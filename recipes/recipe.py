@@ -32,7 +32,12 @@ from recipes.dataset import (
     load_dataset,
     summarize,
 )
-from recipes.errors import ArgumentError, ModelError
+from recipes.errors import (
+    ArgumentError,
+    ModelError,
+    check_positive_int,
+    is_int,
+)
 from recipes.export import BATCH, ExportedModel, export_saved_model
 from recipes.predictor import Predictor
 from recipes.preprocessing import NORMALIZATIONS, build_preprocessor, to_inputs
@@ -120,16 +125,16 @@ class Recipe(Predictor):
     def _check_params(self) -> None:
         checks = {
             "epochs": (
-                _is_int(self.epochs) and self.epochs > 0,
+                is_int(self.epochs) and self.epochs > 0,
                 "a positive integer",
             ),
             "patience": (
-                _is_int(self.patience) and self.patience > 0,
+                is_int(self.patience) and self.patience > 0,
                 "a positive integer",
             ),
-            "seed": (_is_int(self.seed), "an integer"),
+            "seed": (is_int(self.seed), "an integer"),
             "ensemble": (
-                _is_int(self.ensemble) and self.ensemble > 0,
+                is_int(self.ensemble) and self.ensemble > 0,
                 "a positive integer",
             ),
             "validation_fraction": (
@@ -182,7 +187,7 @@ class Recipe(Predictor):
             ArgumentError: an argument is out of range.
         """
         if epochs is not None:
-            _check_positive("epochs", epochs)
+            check_positive_int("epochs", epochs)
         data = self.prepare(train, validation)  # checks the parameters
         hp = network.hyperparameters(self.hyperparameters)
         models, histories = [], []
@@ -627,17 +632,6 @@ def _init_names(cls) -> list[str]:
                     if p.name not in names:
                         names.append(p.name)
     return names
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_positive(name: str, value) -> None:
-    if not _is_int(value) or value <= 0:
-        raise ArgumentError(
-            f"{name} must be a positive integer; received {name}={value!r}"
-        )
 
 
 def _predict(model: keras.Model, inputs: dict) -> np.ndarray:

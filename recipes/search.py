@@ -18,7 +18,7 @@ import pandas as pd
 
 import tuning
 from recipes import network
-from recipes.errors import ArgumentError, RecipeError
+from recipes.errors import ArgumentError, RecipeError, check_positive_int
 from recipes.reading import CSVFile
 
 log = logging.getLogger("recipes")
@@ -47,15 +47,7 @@ def tune(
         tuning.check_arguments(strategy, max_trials, time_budget, workers)
     except ValueError as error:
         raise ArgumentError(str(error)) from None
-    if (
-        not isinstance(ensemble, int)
-        or isinstance(ensemble, bool)
-        or ensemble < 1
-    ):
-        raise ArgumentError(
-            "ensemble must be a positive integer; received "
-            f"ensemble={ensemble!r}"
-        )
+    check_positive_int("ensemble", ensemble)
     data = recipe.prepare(train, validation)
     try:
         space = tuning.narrow(network.SEARCH_SPACE, search_space)
