@@ -17,7 +17,6 @@ import os
 import sys
 import tempfile
 import traceback
-import warnings
 from pathlib import Path
 
 TASKS = ("auto", "regression", "binary", "multiclass")
@@ -61,7 +60,13 @@ def parser() -> argparse.ArgumentParser:
             "--verbose", action="store_true", help="show tracebacks"
         )
         sub.add_argument(
-            "--quiet", action="store_true", help="no progress lines"
+            "--quiet", action="store_true", help="warnings and errors only"
+        )
+        sub.add_argument(
+            "--log-format",
+            choices=("text", "json"),
+            default="text",
+            help="stderr as text (progress bars on a terminal) or JSON lines",
         )
 
     for name, summary in (
@@ -163,47 +168,30 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = parser().parse_args(argv)
-    _configure_output(args.quiet, args.verbose)
-    try:
-        return _run(args)
-    except KeyboardInterrupt:
-        print("keras-recipes: interrupted", file=sys.stderr)
-        return 1
-    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
-        from recipes.errors import RecipeError
-
-        if isinstance(error, RecipeError):
-            print(f"keras-recipes: error: {error}", file=sys.stderr)
-            return 2
-        if args.verbose:
-            traceback.print_exc()
-        message = str(error).strip().splitlines()
-        detail = f": {message[0]}" if message else ""
-        kind = type(error).__name__
-        print(
-            f"keras-recipes: unexpected error ({kind}{detail}); "
-            "rerun with --verbose for the traceback",
-            file=sys.stderr,
-        )
-        return 1
-
-
-def _configure_output(quiet: bool, verbose: bool) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    logging.basicConfig(
-        level=logging.WARNING, format="%(message)s", stream=sys.stderr
-    )
-    level = logging.DEBUG if verbose else logging.INFO
-    for ours in ("recipes", "tuning"):
-        logging.getLogger(ours).setLevel(logging.WARNING if quiet else level)
-    for noisy in ("tensorflow", "absl", "keras_tuner"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+    from recipes import console
 
-    def one_line(message, category, filename, lineno, file=None, line=None):
-        print(f"keras-recipes: warning: {message}", file=sys.stderr)
+    with console.configured(args.quiet, args.verbose, args.log_format):
+        try:
+            return _run(args)
+        except KeyboardInterrupt:
+            console.error("interrupted")
+            return 1
+        except Exception as error:  # noqa: BLE001 - the CLI's last defence
+            from recipes.errors import RecipeError
 
-    warnings.showwarning = one_line
-    warnings.filterwarnings("ignore", module="keras|tensorflow|keras_tuner")
+            if isinstance(error, RecipeError):
+                console.error(str(error))
+                return 2
+            if args.verbose:
+                traceback.print_exc()
+            message = str(error).strip().splitlines()
+            detail = f": {message[0]}" if message else ""
+            console.error(
+                f"unexpected error ({type(error).__name__}{detail}); "
+                "rerun with --verbose for the traceback"
+            )
+            return 1
 
 
 def _import_recipes(verbose: bool):

@@ -653,7 +653,8 @@ def _predict(model: keras.Model, inputs: dict) -> np.ndarray:
 class _Progress(keras.callbacks.Callback):
     """Logs each epoch (debug) and a summary (info) to the `recipes` logger.
 
-    The command line shows info on stderr, and debug with --verbose.
+    The records carry `event`, `done` and `total` for `recipes.console`'s
+    progress bars and JSON lines.
     """
 
     def __init__(self, epochs: int):
@@ -663,8 +664,24 @@ class _Progress(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.last = epoch + 1
-        figures = " ".join(f"{k} {v:.4f}" for k, v in (logs or {}).items())
-        log.debug("epoch %d/%d %s", epoch + 1, self.epochs, figures)
+        metrics = {k: float(v) for k, v in (logs or {}).items()}
+        figures = " ".join(f"{k} {v:.4f}" for k, v in metrics.items())
+        log.debug(
+            "epoch %d/%d %s",
+            epoch + 1,
+            self.epochs,
+            figures,
+            extra={
+                "event": "epoch",
+                "done": epoch + 1,
+                "total": self.epochs,
+                "metrics": metrics,
+            },
+        )
 
     def on_train_end(self, logs=None):
-        log.info("trained %d epoch(s)", self.last)
+        log.info(
+            "trained %d epoch(s)",
+            self.last,
+            extra={"event": "trained", "epochs": self.last},
+        )

@@ -258,6 +258,16 @@ def _search(
     if first_values and chief and strategy in ("random", "bayesian"):
         _try_first(tuner.oracle, first_values)
     tuner.progress = (time.time(), time_budget)
+    if chief:
+        done = len(tuner.oracle.end_order)
+        log.info(
+            "%s search of %d trial(s) in %s%s",
+            strategy,
+            max_trials,
+            tuner.project_dir,
+            f", {done} done before" if done else "",
+            extra={"event": "trial", "done": done, "total": max_trials},
+        )
     callbacks = []
     if tensorboard:  # keras-tuner gives each trial its own subdirectory
         logs = Path(tuner.project_dir) / "tensorboard"
@@ -276,7 +286,17 @@ def _search(
         kt_config.DEBUG = debug
     result = _result(tuner, Path(directory) / project_name)
     plot_search(result)
-    log.info("leaderboard (best first):\n%s", format_leaderboard(result))
+    log.info(
+        "leaderboard (best first):\n%s",
+        format_leaderboard(result),
+        extra={
+            "event": "search_done",
+            "trials": len(result.trials),
+            "completed": len(result.completed),
+            "best_val_loss": result.completed[0].score,
+            "best_values": result.best_values,
+        },
+    )
     return result
 
 
@@ -324,20 +344,40 @@ class _Recorded:
         if trial.metrics.exists("val_loss"):
             score = trial.metrics.get_best_value("val_loss")
         best = self.oracle.get_best_trials(1)
+        best = best[0].score if best else None
         started, budget = self.progress
+        elapsed, total = time.time() - started, self.oracle.max_trials
         number = trial.trial_id
         if number.isdigit():
-            number = f"{int(number) + 1}/{self.oracle.max_trials}"
+            number = f"{int(number) + 1}/{total}"
+        ended = getattr(self.oracle, "end_order", None)  # a worker has none
         log.info(
             "trial %s %s by %s: val_loss %s, best %s; %.0f s elapsed%s",
             number,
             trial.status,
             self.tuner_id,
             _number(score),
-            _number(best[0].score if best else None),
-            time.time() - started,
+            _number(best),
+            elapsed,
             "" if budget is None else f" of {budget:.0f} s",
+            extra={
+                "event": "trial",
+                "done": len(ended) if ended else _count(trial.trial_id),
+                "total": total,
+                "trial": trial.trial_id,
+                "status": str(trial.status),
+                "tuner": self.tuner_id,
+                "val_loss": score,
+                "best_val_loss": best,
+                "elapsed_seconds": round(elapsed, 3),
+                "budget_seconds": budget,
+            },
         )
+
+
+def _count(trial_id: str) -> int:
+    """Trials started up to this one, from its id (keras-tuner counts)."""
+    return int(trial_id) + 1 if trial_id.isdigit() else 0
 
 
 def _number(value: float | None) -> str:

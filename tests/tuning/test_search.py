@@ -107,6 +107,11 @@ def test_progress_lines_and_final_table_on_the_log(tmp_path, caplog):
         )
     progress = [m for m in caplog.messages if m.startswith("trial ")]
     assert [line.split()[1] for line in progress] == ["1/2", "2/2"]
+    events = [r for r in caplog.records if getattr(r, "event", "") == "trial"]
+    assert [(r.done, r.total) for r in events] == [(0, 2), (1, 2), (2, 2)]
+    assert events[-1].best_val_loss == result.completed[0].score
+    assert events[-1].budget_seconds == 3600
+    assert caplog.records[-1].event == "search_done"
     best = f"best {result.completed[0].score:.4f}"
     assert best in progress[-1] and "s elapsed of 3600 s" in progress[-1]
     table = caplog.messages[-1].splitlines()
