@@ -150,11 +150,16 @@ def parser() -> argparse.ArgumentParser:
     common(sub)
 
     sub = commands.add_parser(
-        "report", help="rebuild the HTML report of a saved recipe"
+        "report",
+        help="rebuild the HTML report of a search or a saved recipe",
     )
-    sub.add_argument("model", help="a saved recipe (written by --save)")
+    sub.add_argument(
+        "run",
+        help="a search directory (DIRECTORY/<Recipe> of tune) or a saved "
+        "recipe (--save)",
+    )
     sub.add_argument("--test", help="CSV with the target column")
-    sub.add_argument("--output", help="HTML file (default: MODEL/report.html)")
+    sub.add_argument("--output", help="HTML file (default: RUN/report.html)")
     common(sub)
 
     sub = commands.add_parser("predict", help="write predictions as CSV")
@@ -325,19 +330,20 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from recipes.errors import ArgumentError
     from recipes.reading import CSVFile
 
     test = CSVFile.read(args.test) if args.test else None
-    output = Path(args.output or Path(args.model) / "report.html")
-    recipes = _import_recipes(args.verbose)
-    recipe = recipes.load(args.model)
-    if not isinstance(recipe, recipes.Recipe):
-        from recipes.errors import ArgumentError
-
+    run = Path(args.run)
+    saved = run / "recipe" if (run / "oracle.json").is_file() else run
+    if not (saved / "recipe.json").is_file():
         raise ArgumentError(
-            f"{args.model} is an exported SavedModel; report needs a saved "
-            "recipe (--save DIR)"
+            f"{run} is neither a search directory with its tuned recipe "
+            "(DIRECTORY/<Recipe> of tune) nor a saved recipe (--save DIR)"
         )
+    output = Path(args.output or run / "report.html")
+    recipes = _import_recipes(args.verbose)
+    recipe = recipes.load(saved)
     print(json.dumps({"report": str(recipe.report(output, test))}))
     return 0
 

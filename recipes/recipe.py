@@ -197,7 +197,9 @@ class Recipe(Predictor):
                 models[-1], hp, data, epochs or self.epochs, seed=seed
             )
             histories.append(history.history)
-        self.finish(data, network.average(models), hp, histories[0])
+        self.finish(
+            data, network.average(models), hp, histories[0], len(models)
+        )
         return self
 
     def prepare(
@@ -394,8 +396,12 @@ class Recipe(Predictor):
         model: keras.Model,
         hp: dict,
         history: dict[str, list[float]],
+        members: int = 1,
     ) -> None:
-        """Joins preprocessing, network and output scaling into `model_`."""
+        """Joins preprocessing, network and output scaling into `model_`.
+
+        `members` is the number of networks averaged in `model`.
+        """
         raw = {
             c.serving_name: keras.Input(
                 shape=(),
@@ -416,6 +422,7 @@ class Recipe(Predictor):
         self.history_ = {k: [float(v) for v in vs] for k, vs in history.items()}
         losses = self.history_.get("val_loss")
         self.best_epoch_ = int(np.argmin(losses)) + 1 if losses else None
+        self.ensemble_ = members
 
     def _targets(self, data: Prepared, y: np.ndarray) -> np.ndarray:
         if self.task == "regression":
@@ -498,7 +505,10 @@ class Recipe(Predictor):
                 "hyperparameters": self.hyperparameters_,
                 "history": self.history_,
                 "best_epoch": self.best_epoch_,
+                "ensemble": self.ensemble_,
             }
+            if getattr(self, "search_", None) is not None:
+                state["search"] = search.reference(self.search_, path)
             (tmp / "recipe.json").write_text(json.dumps(state, indent=2))
         return Path(path)
 
@@ -609,6 +619,8 @@ def load(path: str | os.PathLike) -> Recipe | Predictor:
         recipe.hyperparameters_ = state["hyperparameters"]
         recipe.history_ = state["history"]
         recipe.best_epoch_ = state["best_epoch"]
+        recipe.ensemble_ = state.get("ensemble", recipe.ensemble)
+        recipe.search_ = search.reload(state.get("search"), path)
         return recipe
     if (path / "saved_model.pb").is_file():
         return ExportedModel(path)

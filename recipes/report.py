@@ -152,13 +152,14 @@ def _header(recipe: Recipe) -> str:
     arguments = ", ".join(
         f"{k}={v!r}"
         for k, v in recipe.get_params().items()
-        if k not in ("target", "hyperparameters")
+        if k not in ("target", "hyperparameters", "ensemble")
     )
     facts = [
         ("recipe", type(recipe).__name__),
         ("task", schema.task),
         ("target", schema.target),
         ("arguments", arguments),
+        ("networks averaged", getattr(recipe, "ensemble_", 1)),
         ("best epoch", recipe.best_epoch_),
         ("written", written),
     ]
@@ -271,7 +272,7 @@ def _curves(recipe: Recipe) -> str:
     result = getattr(recipe, "search_", None)
     if result is None:
         history, whose = recipe.history_, "the model's training"
-        if recipe.get_params().get("ensemble", 1) > 1:
+        if getattr(recipe, "ensemble_", 1) > 1:
             whose = "the first of the networks averaged into the model"
     else:
         best = result.completed[0].trial_id

@@ -131,10 +131,43 @@ def tune(
             histories.append(result.history(member.trial_id))
         models.append(model)
     best = network.hyperparameters(members[0].values)
-    recipe.finish(data, network.average(models), best, histories[0])
+    recipe.finish(
+        data, network.average(models), best, histories[0], len(models)
+    )
     recipe.best_epoch_ = result.best_epoch
     recipe.search_ = result
+    recipe.save(result.directory / SAVED, overwrite=True)
     return recipe
+
+
+SAVED = "recipe"  # the tuned recipe, saved in its search directory
+
+
+def reference(result: tuning.SearchResult, path: Path) -> dict:
+    """How a saved recipe at `path` finds its search again."""
+    directory = result.directory.absolute()
+    return {
+        "relative": os.path.relpath(directory, Path(path).absolute()),
+        "absolute": str(directory),
+    }
+
+
+def reload(reference: dict | None, path: Path) -> tuning.SearchResult | None:
+    """The search a saved recipe refers to, if its directory is still there.
+
+    The path relative to the saved recipe is tried first, so a search
+    directory moved together with its `recipe/` still works.
+    """
+    if not reference:
+        return None
+    for where in (reference["relative"], reference["absolute"]):
+        folder = Path(os.path.normpath(Path(path) / where))
+        if (folder / "oracle.json").is_file():
+            try:
+                return tuning.load_result(folder)
+            except tuning.SearchError:
+                return None
+    return None
 
 
 def _plan(members: int, refit: bool) -> str:

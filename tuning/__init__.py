@@ -17,6 +17,7 @@ from tuning.search import (
     TrialRecord,
     check_arguments,
     format_leaderboard,
+    load_result,
     search,
     write_leaderboard,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "check_arguments",
     "format_leaderboard",
     "is_worker",
+    "load_result",
     "narrow",
     "search",
     "to_hyperparameters",

@@ -511,9 +511,42 @@ def _serve_workers(tuner, command, workers, deadline) -> None:
 
 def _result(tuner, directory: Path) -> SearchResult:
     oracle = tuner.oracle
+    result = _collect(oracle.trials, oracle.start_order, directory)
+    write_leaderboard(result)
+    return result
+
+
+def load_result(directory: str | os.PathLike) -> SearchResult:
+    """The result of a search from its directory, without running it.
+
+    Reads keras-tuner's `oracle.json` and `trial_*/trial.json` with our
+    `record.json` beside them, e.g. to rebuild a report after the search.
+
+    Raises:
+        SearchError: no search state in `directory`, or no trial completed.
+    """
+    directory = Path(directory)
+    try:
+        order = json.loads((directory / "oracle.json").read_text())
+        trials = {
+            trial_id: trial_module.Trial.load(
+                str(directory / f"trial_{trial_id}" / "trial.json")
+            )
+            for trial_id in order["start_order"]
+        }
+    except (OSError, ValueError, KeyError) as error:
+        raise SearchError(
+            f"no search found in {directory} ({error}); pass the directory "
+            "of a search, e.g. runs/<Recipe>"
+        ) from None
+    return _collect(trials, order["start_order"], directory)
+
+
+def _collect(trials: dict, order: list[str], directory: Path) -> SearchResult:
+    """Trial records of keras-tuner `trials` in start order, best first."""
     records = []
-    for trial_id in oracle.start_order:
-        trial = oracle.trials[trial_id]
+    for trial_id in order:
+        trial = trials[trial_id]
         best_step = trial.best_step
         record = _read_record(directory, trial_id)
         losses = record.get("history", {}).get("loss")
@@ -533,9 +566,9 @@ def _result(tuner, directory: Path) -> SearchResult:
     ]
     if not completed:
         messages = [
-            oracle.trials[r.trial_id].message
+            trials[r.trial_id].message
             for r in records
-            if oracle.trials[r.trial_id].message
+            if trials[r.trial_id].message
         ]
         last = messages[-1].strip().splitlines()[-1] if messages else "none ran"
         raise SearchError(
@@ -544,14 +577,12 @@ def _result(tuner, directory: Path) -> SearchResult:
         )
     completed.sort(key=lambda r: r.score)
     others = [r for r in records if r not in completed]
-    result = SearchResult(
+    return SearchResult(
         best_values=completed[0].values,
         best_epoch=completed[0].best_epoch or 1,
         trials=completed + others,
         directory=directory,
     )
-    write_leaderboard(result)
-    return result
 
 
 COLUMNS = (

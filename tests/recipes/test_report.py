@@ -3,10 +3,12 @@
 import base64
 import copy
 import re
+import shutil
 
 import pytest
 
 from recipes import BinaryClassification, load, report
+from recipes.cli import main
 from recipes.report import write_report
 
 SECTIONS = ("dataset", "leaderboard", "search", "curves", "test", "diagnostics")
@@ -102,11 +104,22 @@ def test_tuned_report_lists_every_trial_and_plots_the_scores(csvs, tmp_path):
     assert "validation loss per trial" in _alts(_section(page, "search"))[0]
     best = recipe.search_.completed[0].trial_id
     assert f"the best trial ({best})" in _section(page, "curves")
+    assert '<th>networks averaged</th><td class="num">1</td>' in page
+
+    # The search directory keeps the tuned recipe: the report can be
+    # rebuilt from it, even after the directory has moved.
+    run = shutil.move(tmp_path / "BinaryClassification", tmp_path / "moved")
+    assert load(run / "recipe").search_.trials == recipe.search_.trials
+    assert main(["report", str(run)]) == 0
+    rebuilt = (run / "report.html").read_text()
+    assert _section(rebuilt, "leaderboard") == board.replace(
+        str(tmp_path / "BinaryClassification"), str(run)
+    )
 
 
 def test_report_of_a_reloaded_recipe_has_every_section(fitted, tmp_path):
     recipe = load(fitted["multiclass"].save(tmp_path / "saved"))
-    assert not hasattr(recipe, "search_")
+    assert recipe.search_ is None
     page = write_report(recipe, tmp_path / "report.html").read_text()
     _check_page(page)
     assert "<td>x 2</td>" in _section(page, "dataset")
@@ -199,8 +212,6 @@ def test_a_recipe_saved_without_a_summary_still_lists_its_columns(
 def test_report_command_rebuilds_the_report_of_a_saved_recipe(
     fitted, csvs, tmp_path, capsys
 ):
-    from recipes.cli import main
-
     saved = fitted["binary"].save(tmp_path / "saved")
     assert main(["report", str(saved), "--test", str(csvs["binary"][1])]) == 0
     page = (saved / "report.html").read_text()
@@ -208,4 +219,4 @@ def test_report_command_rebuilds_the_report_of_a_saved_recipe(
     assert "ROC" in page and "no test data given" not in page.lower()
     exported = fitted["binary"].export(tmp_path / "exported")
     assert main(["report", str(exported)]) == 2
-    assert "report needs a saved recipe" in capsys.readouterr().err
+    assert "nor a saved recipe (--save DIR)" in capsys.readouterr().err

@@ -87,6 +87,7 @@ def test_each_strategy_searches_and_ranks(strategy, tmp_path):
     assert len(curves["loss"]) == result.trials[0].epochs
     for name in ("scores.png", "learning_curves.png"):
         assert (tmp_path / strategy / name).read_bytes()[:8] == PNG
+    assert tuning.load_result(tmp_path / strategy) == result
 
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -149,6 +150,14 @@ def test_diverging_trial_fails_and_the_search_goes_on(tmp_path):
     status = {t.values["lr"]: t.status for t in result.trials}
     assert status == {1e12: "FAILED", 1e-2: "COMPLETED"}
     assert result.best_values["lr"] == 1e-2
+    assert tuning.load_result(tmp_path / "search") == result
+
+
+def test_load_result_names_a_directory_without_a_search(tmp_path):
+    with pytest.raises(
+        tuning.SearchError, match=f"no search found in {tmp_path}"
+    ):
+        tuning.load_result(tmp_path)
 
 
 def test_time_budget_stops_at_an_epoch_boundary_and_starts_no_new_trial(
