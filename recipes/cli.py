@@ -98,6 +98,13 @@ def parser() -> argparse.ArgumentParser:
             "DIRECTORY/<Recipe>/report.html)",
         )
         sub.add_argument(
+            "--stream",
+            action=argparse.BooleanOptionalAction,
+            help="read the training CSV block by block, never whole "
+            "(default: when it is larger than 1 GiB); tune searches on a "
+            "sample of it",
+        )
+        sub.add_argument(
             "--ensemble",
             type=_positive_int,
             default=3,
@@ -248,10 +255,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from recipes import streaming
     from recipes.atomic import check_destination
     from recipes.dataset import load_dataset
     from recipes.errors import ArgumentError
-    from recipes.reading import CSVFile
+    from recipes.reading import CSVFile, read_head
     from recipes.schema import find_column, infer_task
 
     for path in (args.export, args.save):
@@ -260,20 +268,28 @@ def _train(args: argparse.Namespace) -> int:
     space = None
     if args.command == "tune" and args.search_space:
         space = _read_json(args.search_space)
-    train = CSVFile.read(args.csv)
+    stream = streaming.should_stream(args.csv, args.stream)
+    train = None if stream else CSVFile.read(args.csv)
     validation = CSVFile.read(args.validation) if args.validation else None
     test = CSVFile.read(args.test) if args.test else None
     task = args.task
     if task == "auto":
-        name = train.path.name
-        find_column(train.frame, args.target, name, "target")
-        task = infer_task(train.frame[args.target], name)
+        head = read_head(args.csv, streaming.HEAD_ROWS) if stream else None
+        frame = train.frame if train else head
+        name = Path(args.csv).name
+        find_column(frame, args.target, name, "target")
+        task = infer_task(frame[args.target], name)
     if args.loss and task != "regression":
         raise ArgumentError(
             f"--loss applies to regression only; the task is {task}"
         )
-    dataset = load_dataset(
-        train, validation, target=args.target, task=task, seed=args.seed
+    load = streaming.scan if stream else load_dataset
+    dataset = load(
+        args.csv if stream else train,
+        validation,
+        target=args.target,
+        task=task,
+        seed=args.seed,
     )
     if test is not None:
         find_column(test.frame, args.target, test.path.name, "target")

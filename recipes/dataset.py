@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from recipes.errors import ArgumentError, DataWarning
 from recipes.reading import Table, read_table
 from recipes.schema import Schema, infer_schema
 from recipes.splitting import split_indices
+
+if TYPE_CHECKING:
+    from recipes.streaming import Stream
 
 VALIDATION_FRACTION = 0.15
 
@@ -42,6 +46,8 @@ class Dataset:
     names: tuple[str, str]  # of the training and validation tables
     sources: tuple[Table, Table | None]
     seed: int
+    stream: Stream | None = None  # a CSV too large for memory: `train` is
+    # its sample, and the stream reads every training row (recipes.streaming)
 
 
 def load_dataset(
@@ -131,7 +137,7 @@ def summarize(data: Dataset) -> dict:
             zip(data.schema.class_names, counts.tolist(), strict=True)
         )
     return {
-        "train_rows": len(data.train),
+        "train_rows": data.stream.rows if data.stream else len(data.train),
         "validation_rows": len(data.valid),
         "columns": columns,
         "target": target,

@@ -78,13 +78,35 @@ def read_table(
     return frame, name
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def read_head(path: str | os.PathLike, rows: int) -> pd.DataFrame:
+    """The first `rows` rows of a CSV, checked like a whole file.
+
+    Raises:
+        DataError: as `read_table`.
+    """
+    path = Path(path)
+    _check_file(path)
+    frame = _read_csv_with_c_engine(path, rows)
+    _check_header(path)
+    _check_delimiter(frame, path)
+    if len(frame) == 0:
+        raise DataError(
+            f"{path} has a header but no rows; pass a CSV with data"
+        )
+    return frame
+
+
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise DataError(f"{path} does not exist; check the path")
     if path.is_dir():
         raise DataError(f"{path} is a directory; pass a CSV file")
     if path.stat().st_size == 0:
         raise DataError(f"{path} is empty; pass a CSV with a header row")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    _check_file(path)
     try:
         frame = pd.read_csv(path, engine="pyarrow")
     except UnicodeDecodeError as error:
@@ -137,9 +159,11 @@ def _check_header(path: Path) -> None:
         )
 
 
-def _read_csv_with_c_engine(path: Path) -> pd.DataFrame:
+def _read_csv_with_c_engine(
+    path: Path, rows: int | None = None
+) -> pd.DataFrame:
     try:
-        return pd.read_csv(path)
+        return pd.read_csv(path, nrows=rows)
     except UnicodeDecodeError as error:
         raise DataError(
             f"{path} is not UTF-8 text ({error.reason}); re-save it as UTF-8"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import itertools
 import json
 import logging
 import math
@@ -24,7 +25,7 @@ import pandas as pd
 import tensorflow as tf
 from sklearn.utils.class_weight import compute_class_weight
 
-from recipes import network, search, tasks
+from recipes import network, search, streaming, tasks
 from recipes.atomic import atomic_directory
 from recipes.dataset import (
     VALIDATION_FRACTION,
@@ -44,6 +45,7 @@ from recipes.preprocessing import NORMALIZATIONS, build_preprocessor, to_inputs
 from recipes.reading import Table, read_table
 from recipes.report import write_report
 from recipes.schema import Schema, find_column, infer_task
+from recipes.streaming import Stream
 
 log = logging.getLogger("recipes")
 
@@ -64,6 +66,12 @@ class Prepared:
     class_weight: dict | None
     target_scale: tuple[float, float] | None  # regression (mean, std)
     sources: tuple  # the tables read, for worker processes
+    stream: Stream | None = None  # x_train is then a sample's features
+
+    @property
+    def rows(self) -> int:
+        """Training rows: every one of a stream, not just its sample."""
+        return self.stream.rows if self.stream else len(self.x_train)
 
 
 class Recipe(Predictor):
@@ -170,6 +178,7 @@ class Recipe(Predictor):
         train: Table,
         validation: Table | None = None,
         epochs: int | None = None,
+        stream: bool | None = None,
     ) -> Recipe:
         """Trains on a CSV path or DataFrame, with early stopping.
 
@@ -178,6 +187,9 @@ class Recipe(Predictor):
             validation: a validation table; by default a shuffled (for
                 classification, stratified) share of `train`.
             epochs: overrides the recipe's `epochs` for this call.
+            stream: read a CSV block by block instead of whole (see
+                `recipes.streaming`); by default, when it is larger than
+                `recipes.streaming.STREAM_ABOVE` (1 GiB).
 
         Returns:
             The recipe, fitted.
@@ -188,7 +200,7 @@ class Recipe(Predictor):
         """
         if epochs is not None:
             check_positive_int("epochs", epochs)
-        data = self.prepare(train, validation)  # checks the parameters
+        data = self.prepare(train, validation, stream)  # checks parameters
         hp = network.hyperparameters(self.hyperparameters)
         models, histories = [], []
         for seed in range(self.seed, self.seed + self.ensemble):
@@ -203,15 +215,31 @@ class Recipe(Predictor):
         return self
 
     def prepare(
-        self, train: Table | Dataset, validation: Table | None = None
+        self,
+        train: Table | Dataset,
+        validation: Table | None = None,
+        stream: bool | None = None,
     ) -> Prepared:
         """Reads, checks, splits and preprocesses the data once.
 
-        `train` may be a `Dataset` already loaded (by `load_dataset` with
-        this recipe's target and task); it then carries its own split.
+        `train` may be a `Dataset` already loaded (by `load_dataset` or
+        `recipes.streaming.scan` with this recipe's target and task); it
+        then carries its own split.
         """
         self._check_params()
         data = train
+        if not isinstance(data, Dataset) and streaming.should_stream(
+            train, stream
+        ):
+            data = streaming.scan(
+                train,
+                validation,
+                target=self.target,
+                task=self.task,
+                features=self.features,
+                seed=self.seed,
+                validation_fraction=self.validation_fraction,
+            )
         if not isinstance(data, Dataset):
             data = load_dataset(
                 train,
@@ -251,6 +279,7 @@ class Recipe(Predictor):
             class_weight=self._class_weight(data.y_train, schema),
             target_scale=target_scale,
             sources=data.sources,
+            stream=data.stream,
         )
 
     def build(
@@ -264,8 +293,8 @@ class Recipe(Predictor):
         model = network.build_network(
             data.x_train.shape[1], units, activation, hp
         )
-        batch = batch_size(hp, len(data.x_train))
-        steps = math.ceil(len(data.x_train) / batch) * self.epochs
+        batch = batch_size(hp, data.rows)
+        steps = math.ceil(data.rows / batch) * self.epochs
         model.compile(
             optimizer=network.build_optimizer(hp, steps),
             loss=network.build_loss(self._loss_name()),
@@ -294,17 +323,63 @@ class Recipe(Predictor):
             min_delta=1e-4,
             restore_best_weights=True,
         )
-        return model.fit(
-            data.x_train,
-            y_train,
-            validation_data=(data.x_valid, y_valid),
-            batch_size=batch_size(hp, len(data.x_train)),
-            epochs=epochs,
-            class_weight=data.class_weight,
-            callbacks=[stopping, _Progress(epochs), *(callbacks or [])],
-            initial_epoch=initial_epoch,
-            verbose=0,
+        batch = batch_size(hp, data.rows)
+        x, y = data.x_train, y_train
+        if data.stream:
+            x, y, batch = self._streamed(data, batch, seed), None, None
+        with warnings.catch_warnings():  # a stream's length is unknown
+            warnings.filterwarnings("ignore", "Your input ran out of data")
+            return model.fit(
+                x,
+                y,
+                validation_data=(data.x_valid, y_valid),
+                batch_size=batch,
+                validation_batch_size=batch_size(hp, data.rows),
+                epochs=epochs,
+                shuffle=data.stream is None,  # a stream shuffles its blocks
+                class_weight=data.class_weight,
+                callbacks=[stopping, _Progress(epochs), *(callbacks or [])],
+                initial_epoch=initial_epoch,
+                verbose=0,
+            )
+
+    def _streamed(
+        self, data: Prepared, batch: int, seed: int | None
+    ) -> tf.data.Dataset:
+        """Batches of every training row of a stream, preprocessed in tf.data.
+
+        Each epoch reads the file again; rows are shuffled within a block.
+        """
+        schema, epochs = data.schema, itertools.count()
+        seed = self.seed if seed is None else seed
+
+        def batches():
+            rng = np.random.default_rng([seed, next(epochs)])
+            for block in data.stream.blocks():
+                block, y = streaming.targets(schema, block)
+                inputs = to_inputs(block, schema, data.stream.path.name)
+                y = self._targets(data, y).astype(np.float32)
+                order = rng.permutation(len(y))
+                for start in range(0, len(y), batch):
+                    rows = order[start : start + batch]
+                    yield {k: v[rows] for k, v in inputs.items()}, y[rows]
+
+        columns = {
+            c.serving_name: tf.TensorSpec(
+                [None], tf.float32 if c.kind == "numeric" else tf.string
+            )
+            for c in schema.columns
+        }
+        targets = tf.TensorSpec([None, *data.y_valid.shape[1:]], tf.float32)
+        if self.task == "multiclass":
+            targets = tf.TensorSpec([None, len(schema.classes)], tf.float32)
+        rows = tf.data.Dataset.from_generator(
+            batches, output_signature=(columns, targets)
         )
+        return rows.map(
+            lambda x, y: (data.preprocessor(x), y),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        ).prefetch(tf.data.AUTOTUNE)
 
     def refit(
         self, model: keras.Model, hp: dict, data: Prepared, epochs: int

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -49,6 +50,14 @@ def tune(
         raise ArgumentError(str(error)) from None
     check_positive_int("ensemble", ensemble)
     data = recipe.prepare(train, validation)
+    if data.stream:  # a CSV too large for memory: tune on its sample
+        log.info(
+            "tuning on the sample of %d rows of %s (streamed files are "
+            "searched on a sample)",
+            len(data.x_train),
+            data.stream.path.name,
+        )
+        data = dataclasses.replace(data, stream=None)
     try:
         space = tuning.narrow(network.SEARCH_SPACE, search_space)
     except ValueError as error:
