@@ -346,40 +346,43 @@ class Recipe(Predictor):
     def _streamed(
         self, data: Prepared, batch: int, seed: int | None
     ) -> tf.data.Dataset:
-        """Batches of every training row of a stream, preprocessed in tf.data.
+        """Batches of every training row of a stream, read again each epoch.
 
-        Each epoch reads the file again; rows are shuffled within a block.
+        Each block is preprocessed at once by the model's own preprocessor
+        (one call per block is far cheaper than one per batch) and its rows
+        are shuffled; `tf.data` cuts the blocks into batches and prefetches
+        the next block while the network trains.
         """
         schema, epochs = data.schema, itertools.count()
         seed = self.seed if seed is None else seed
 
-        def batches():
+        def blocks():
             rng = np.random.default_rng([seed, next(epochs)])
             for block in data.stream.blocks():
                 block, y = streaming.targets(schema, block)
+                if not len(y):
+                    continue
                 inputs = to_inputs(block, schema, data.stream.path.name)
-                y = self._targets(data, y).astype(np.float32)
+                x = _predict(data.preprocessor, inputs)
                 order = rng.permutation(len(y))
-                for start in range(0, len(y), batch):
-                    rows = order[start : start + batch]
-                    yield {k: v[rows] for k, v in inputs.items()}, y[rows]
+                yield x[order], self._targets(data, y)[order].astype("f4")
 
-        columns = {
-            c.serving_name: tf.TensorSpec(
-                [None], tf.float32 if c.kind == "numeric" else tf.string
-            )
-            for c in schema.columns
-        }
-        targets = tf.TensorSpec([None, *data.y_valid.shape[1:]], tf.float32)
-        if self.task == "multiclass":
-            targets = tf.TensorSpec([None, len(schema.classes)], tf.float32)
-        rows = tf.data.Dataset.from_generator(
-            batches, output_signature=(columns, targets)
+        targets = (
+            [None] if self.task != "multiclass" else [None, len(schema.classes)]
         )
-        return rows.map(
-            lambda x, y: (data.preprocessor(x), y),
-            num_parallel_calls=tf.data.AUTOTUNE,
-        ).prefetch(tf.data.AUTOTUNE)
+        signature = (
+            tf.TensorSpec([None, data.x_train.shape[1]], tf.float32),
+            tf.TensorSpec(targets, tf.float32),
+        )
+        return (
+            tf.data.Dataset.from_generator(blocks, output_signature=signature)
+            .flat_map(
+                lambda x, y: tf.data.Dataset.from_tensor_slices((x, y)).batch(
+                    batch
+                )
+            )
+            .prefetch(tf.data.AUTOTUNE)
+        )
 
     def refit(
         self, model: keras.Model, hp: dict, data: Prepared, epochs: int

@@ -4,6 +4,8 @@ The files here are small; `BLOCK` and the sample size are shrunk so that
 they still span many blocks and a real sample.
 """
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -118,3 +120,20 @@ def test_large_files_stream_by_default(tmp_path, monkeypatch):
     assert streaming.should_stream(path, None)
     assert not streaming.should_stream(path, False)
     assert not streaming.should_stream(pd.read_csv(path), None)
+
+
+def test_cli_streams_on_request(csvs, small_blocks, monkeypatch, capsys):
+    from recipes.cli import main
+
+    reads = []
+    blocks = streaming.Stream.blocks
+    monkeypatch.setattr(
+        streaming.Stream, "blocks", lambda self: reads.append(1) or blocks(self)
+    )
+    train = str(csvs["binary"][0])
+    arguments = ["--target", "y", "--epochs", "2", "--ensemble", "1"]
+    assert main(["train", train, "--stream", *arguments]) == 0
+    assert (
+        json.loads(capsys.readouterr().out)["recipe"] == "BinaryClassification"
+    )
+    assert len(reads) == 2  # the task was inferred from the file's head
