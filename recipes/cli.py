@@ -116,6 +116,13 @@ def parser() -> argparse.ArgumentParser:
             action="store_true",
             help="replace existing --export/--save/--directory",
         )
+        if name == "train":
+            sub.add_argument(
+                "--distributed",
+                action="store_true",
+                help="train on the workers named by TF_CONFIG "
+                "(MultiWorkerMirroredStrategy); start one process per worker",
+            )
         if name == "tune":
             sub.add_argument(
                 "--strategy", choices=STRATEGIES, default="bayesian"
@@ -294,6 +301,9 @@ def _train(args: argparse.Namespace) -> int:
     if test is not None:
         find_column(test.frame, args.target, test.path.name, "target")
 
+    strategy, worker = None, 0
+    if getattr(args, "distributed", False):
+        strategy, worker = _strategy(stream)
     _import_recipes(args.verbose)
     from recipes.recipe import BY_TASK
 
@@ -319,12 +329,15 @@ def _train(args: argparse.Namespace) -> int:
             refit=not args.no_refit,
         )
     else:
-        recipe.fit(dataset)
+        recipe.fit(dataset, strategy=strategy)
     result = {
         "recipe": type(recipe).__name__,
         "best_epoch": recipe.best_epoch_,
         "hyperparameters": recipe.hyperparameters_,
     }
+    if worker:  # the chief (worker 0) evaluates and writes
+        print(json.dumps({**result, "worker": worker}, indent=2))
+        return 0
     if test is not None:
         result["test"] = recipe.evaluate(test)
         result["test_baseline"] = recipe.evaluate_baseline(test)
@@ -343,6 +356,31 @@ def _train(args: argparse.Namespace) -> int:
         logging.getLogger("recipes").info("report written to %s", report)
     print(json.dumps(result, indent=2))
     return 0
+
+
+def _strategy(stream: bool):
+    """MultiWorkerMirroredStrategy from TF_CONFIG, before any TF op runs."""
+    from recipes.errors import ArgumentError
+
+    try:
+        config = json.loads(os.environ.get("TF_CONFIG") or "null")
+        index = int(config["task"]["index"])
+        workers = config["cluster"]["worker"]
+    except (ValueError, TypeError, KeyError) as error:
+        raise ArgumentError(
+            "--distributed needs TF_CONFIG naming the workers and this one, "
+            'e.g. {"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
+            f'"task": {{"type": "worker", "index": 0}}}} ({error!r})'
+        ) from None
+    if stream:
+        raise ArgumentError("--distributed does not stream yet; drop --stream")
+    import tensorflow as tf
+
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    logging.getLogger("recipes").info(
+        "worker %d of %d: %s", index, len(workers), workers[index]
+    )
+    return strategy, index
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ import pandas as pd
 import tensorflow as tf
 from sklearn.utils.class_weight import compute_class_weight
 
-from recipes import network, search, streaming, tasks
+from recipes import distributed, network, search, streaming, tasks
 from recipes.atomic import atomic_directory
 from recipes.dataset import (
     VALIDATION_FRACTION,
@@ -179,6 +179,7 @@ class Recipe(Predictor):
         validation: Table | None = None,
         epochs: int | None = None,
         stream: bool | None = None,
+        strategy: tf.distribute.Strategy | None = None,
     ) -> Recipe:
         """Trains on a CSV path or DataFrame, with early stopping.
 
@@ -190,6 +191,9 @@ class Recipe(Predictor):
             stream: read a CSV block by block instead of whole (see
                 `recipes.streaming`); by default, when it is larger than
                 `recipes.streaming.STREAM_ABOVE` (1 GiB).
+            strategy: a `tf.distribute.MultiWorkerMirroredStrategy` to
+                train on its workers (see `recipes.distributed`); create it
+                at the start of the program, before any TensorFlow op.
 
         Returns:
             The recipe, fitted.
@@ -202,12 +206,23 @@ class Recipe(Predictor):
             check_positive_int("epochs", epochs)
         data = self.prepare(train, validation, stream)  # checks parameters
         hp = network.hyperparameters(self.hyperparameters)
+        if strategy is not None and data.stream:
+            raise ArgumentError(
+                "a streamed CSV cannot be trained with a strategy yet; "
+                "pass stream=False"
+            )
         models, histories = [], []
         for seed in range(self.seed, self.seed + self.ensemble):
-            models.append(self.build(hp, data, seed))
-            history = self.train(
-                models[-1], hp, data, epochs or self.epochs, seed=seed
-            )
+            if strategy is None:
+                models.append(self.build(hp, data, seed))
+                history = self.train(
+                    models[-1], hp, data, epochs or self.epochs, seed=seed
+                )
+            else:
+                model, history = self._train_distributed(
+                    strategy, hp, data, epochs or self.epochs, seed
+                )
+                models.append(model)
             histories.append(history.history)
         self.finish(
             data, network.average(models), hp, histories[0], len(models)
@@ -317,12 +332,7 @@ class Recipe(Predictor):
             self._targets(data, data.y_train),
             self._targets(data, data.y_valid),
         )
-        stopping = keras.callbacks.EarlyStopping(
-            monitor="val_loss",
-            patience=self.patience,
-            min_delta=1e-4,
-            restore_best_weights=True,
-        )
+        stopping = self._early_stopping()
         batch = batch_size(hp, data.rows)
         x, y = data.x_train, y_train
         if data.stream:
@@ -342,6 +352,40 @@ class Recipe(Predictor):
                 initial_epoch=initial_epoch,
                 verbose=0,
             )
+
+    def _early_stopping(self) -> keras.callbacks.EarlyStopping:
+        return keras.callbacks.EarlyStopping(
+            monitor="val_loss",
+            patience=self.patience,
+            min_delta=1e-4,
+            restore_best_weights=True,
+        )
+
+    def _train_distributed(
+        self,
+        strategy: tf.distribute.Strategy,
+        hp: dict,
+        data: Prepared,
+        epochs: int,
+        seed: int,
+    ) -> tuple[keras.Model, keras.callbacks.History]:
+        """`train` on a strategy's workers (see `recipes.distributed`)."""
+        weights = None
+        if data.class_weight:
+            weights = np.vectorize(data.class_weight.get)(data.y_train)
+            weights = weights.astype(np.float32)
+        return distributed.fit(
+            strategy,
+            lambda: self.build(hp, data, seed),
+            data.x_train,
+            self._targets(data, data.y_train),
+            (data.x_valid, self._targets(data, data.y_valid)),
+            batch_size=batch_size(hp, data.rows),
+            epochs=epochs,
+            callbacks=[self._early_stopping(), _Progress(epochs)],
+            seed=seed,
+            sample_weight=weights,
+        )
 
     def _streamed(
         self, data: Prepared, batch: int, seed: int | None

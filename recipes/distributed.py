@@ -1,0 +1,150 @@
+"""Training on several processes or machines: MultiWorkerMirroredStrategy.
+
+`model.fit` fails under MultiWorkerMirroredStrategy with TensorFlow 2.21 and
+Keras 3.15 ("Attempt to convert a value (PerReplica...)", keras-team/keras
+issue 20585), so a recipe given such a strategy trains with the loop below:
+`strategy.run` over `distribute_datasets_from_function`, the loss scaled
+with `tf.nn.compute_average_loss`, model and optimizer built under
+`strategy.scope()`.
+
+- Every worker reads the same table and takes its own shard of each global
+  batch: after a shuffle seeded alike on every worker, worker i of n takes
+  rows [i·b/n, (i+1)·b/n) of each batch of b rows. The all-reduced gradient
+  is then the gradient of the whole batch, so n workers train the model one
+  process would with batch b, up to float rounding.
+- Every worker computes the validation loss on the whole validation set,
+  so all take the same early-stopping decision.
+- Callbacks get the usual calls (`on_epoch_end` with loss and val_loss):
+  EarlyStopping with `restore_best_weights` works as in `fit`.
+
+The trained weights are copied into a plain model, which the recipe then
+exports as usual (the command line exports on the chief only).
+
+    TF_CONFIG='{"cluster": {"worker": ["host1:12345", "host2:12345"]},
+                "task": {"type": "worker", "index": 0}}' \\
+        keras-recipes train data.csv --target y --distributed --export out
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def worker() -> tuple[int, int]:
+    """(this worker's index, the number of workers) from TF_CONFIG."""
+    config = json.loads(os.environ.get("TF_CONFIG") or "{}")
+    workers = config.get("cluster", {}).get("worker", [None])
+    return int(config.get("task", {}).get("index", 0)), len(workers)
+
+
+def fit(
+    strategy: tf.distribute.Strategy,
+    build,
+    x: np.ndarray,
+    y: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray],
+    *,
+    batch_size: int,
+    epochs: int,
+    callbacks: list,
+    seed: int,
+    sample_weight: np.ndarray | None = None,
+) -> tuple[keras.Model, keras.callbacks.History]:
+    """Trains `build()` (a compiled model) with `strategy`'s workers.
+
+    Returns a plain copy of the trained model (built outside the strategy)
+    and its History.
+    """
+    shards = strategy.num_replicas_in_sync
+    batch = max(shards, batch_size // shards * shards)
+    with strategy.scope():
+        model = build()
+        model.optimizer.build(model.trainable_variables)
+    loss = model.loss
+    weights = np.ones(len(y), "f4") if sample_weight is None else sample_weight
+
+    def replica_step(xs, ys, ws):
+        with tf.GradientTape() as tape:
+            output = model(xs, training=True)
+            value = tf.nn.compute_average_loss(
+                loss.call(ys, output), ws, global_batch_size=batch
+            )
+            if model.losses:
+                value += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
+        variables = model.trainable_variables
+        gradients = tape.gradient(value, variables)
+        model.optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        return value
+
+    @tf.function
+    def step(xs, ys, ws):
+        values = strategy.run(replica_step, args=(xs, ys, ws))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, values, axis=None)
+
+    history = keras.callbacks.History()
+    callbacks = keras.callbacks.CallbackList(
+        [*callbacks, history], model=model, epochs=epochs
+    )
+    model.stop_training = False
+    callbacks.on_train_begin()
+    for epoch in range(epochs):
+        callbacks.on_epoch_begin(epoch)
+        rows = _epoch_rows(len(y), batch, seed, epoch)
+        batches = strategy.distribute_datasets_from_function(
+            lambda context, rows=rows: _shard(
+                context, rows, batch, x, y, weights
+            )
+        )
+        total = count = 0.0
+        for xs, ys, ws in batches:
+            total += float(step(xs, ys, ws))
+            count += 1
+        logs = {
+            "loss": total / max(count, 1),
+            "val_loss": _loss(model, loss, *validation),
+        }
+        callbacks.on_epoch_end(epoch, logs)
+        if model.stop_training:
+            break
+    callbacks.on_train_end()
+    plain = build()
+    plain.set_weights(model.get_weights())
+    return plain, history
+
+
+def _epoch_rows(rows: int, batch: int, seed: int, epoch: int) -> np.ndarray:
+    """The epoch's shuffled rows as full global batches: (steps, batch)."""
+    order = np.random.default_rng([seed, epoch]).permutation(rows)
+    steps = rows // batch
+    return order[: steps * batch].reshape(steps, batch)
+
+
+def _shard(context, rows, batch, x, y, weights) -> tf.data.Dataset:
+    """This input pipeline's slice of every global batch."""
+    share = context.get_per_replica_batch_size(batch)
+    start = context.input_pipeline_id * share
+    mine = rows[:, start : start + share].ravel()
+    return tf.data.Dataset.from_tensor_slices(
+        (x[mine], _columns(y[mine]), weights[mine])
+    ).batch(share)
+
+
+def _loss(model: keras.Model, loss, x: np.ndarray, y: np.ndarray) -> float:
+    """The model's loss on a whole table, the same on every worker."""
+    output = np.concatenate(
+        [
+            model(x[start : start + 8192], training=False).numpy()
+            for start in range(0, len(x), 8192)
+        ]
+    )
+    return float(np.mean(loss.call(_columns(y), output)))
+
+
+def _columns(y: np.ndarray) -> np.ndarray:
+    """Targets shaped like the network's output: (rows, outputs), float32."""
+    return y.reshape(len(y), -1).astype("f4")

@@ -1,0 +1,74 @@
+"""recipes.distributed: two worker processes train like one process.
+
+The workers run `keras-recipes train --distributed` on localhost with their
+TF_CONFIG; the reference runs the same loop in this process with
+TensorFlow's default (one-replica) strategy. Sharding each global batch
+between the workers makes the two mathematically the same training, so the
+exported predictions agree up to float rounding.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+from recipes import BinaryClassification, load
+from tests.conftest import ROOT
+
+EPOCHS = 4
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("localhost", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_two_workers_export_what_one_process_trains(csvs, tmp_path):
+    train, test = csvs["binary"]
+    cluster = {"worker": [f"localhost:{p}" for p in _free_ports(2)]}
+    workers = []
+    for index in range(2):
+        config = {
+            "cluster": cluster,
+            "task": {"type": "worker", "index": index},
+        }
+        env = {**os.environ, "TF_CONFIG": json.dumps(config)}
+        command = [sys.executable, "-m", "recipes", "train", str(train)]
+        command += ["--target", "y", "--distributed", "--ensemble", "1"]
+        command += ["--epochs", str(EPOCHS), "--test", str(test)]
+        command += ["--export", str(tmp_path / f"export{index}")]
+        workers.append(
+            subprocess.Popen(
+                command,
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    outputs = [w.communicate(timeout=600) for w in workers]
+    for worker, (_, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err[-3000:]
+    chief, other = (json.loads(out) for out, _ in outputs)
+    assert "test" in chief and other["worker"] == 1 and "test" not in other
+    assert (tmp_path / "export0" / "saved_model.pb").is_file()
+    assert not (tmp_path / "export1").exists()  # only the chief writes
+
+    reference = BinaryClassification(target="y", epochs=EPOCHS, ensemble=1)
+    reference.fit(train, strategy=tf.distribute.get_strategy())
+    served = load(tmp_path / "export0").predict(test)
+    expected = reference.predict(test)
+    np.testing.assert_allclose(
+        served["proba_yes"], expected["proba_yes"], atol=1e-4
+    )
+    assert chief["test"]["roc_auc"] > 0.8
