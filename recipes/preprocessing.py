@@ -143,7 +143,9 @@ def numeric_layer(
 def category_strings(values: pd.Series) -> np.ndarray:
     """A column as the strings the model sees: missing = the empty string."""
     strings = values.astype(object).where(values.notna(), "")
-    return strings.map(str).to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(strings, skipna=False) != "string":
+        strings = strings.map(str)  # numbers, booleans: one call per row
+    return strings.to_numpy(dtype=object)
 
 
 def vocabulary(values: pd.Series, limit: int = MAX_CATEGORIES) -> list[str]:

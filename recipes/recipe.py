@@ -243,20 +243,9 @@ class Recipe(Predictor):
         """
         self._check_params()
         data = train
-        if not isinstance(data, Dataset) and streaming.should_stream(
-            train, stream
-        ):
-            data = streaming.scan(
-                train,
-                validation,
-                target=self.target,
-                task=self.task,
-                features=self.features,
-                seed=self.seed,
-                validation_fraction=self.validation_fraction,
-            )
         if not isinstance(data, Dataset):
-            data = load_dataset(
+            streamed = streaming.should_stream(train, stream)
+            data = (streaming.scan if streamed else load_dataset)(
                 train,
                 validation,
                 target=self.target,

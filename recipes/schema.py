@@ -196,10 +196,12 @@ def _oddities(values: pd.Series, kind: str, column, name: str) -> list[str]:
                 "value(s); they are treated as missing"
             ]
         return []
-    numbers = pd.to_numeric(present, errors="coerce")
-    text = present[numbers.isna()]
-    if len(present) and 0 < len(text) <= 0.1 * len(present):
-        examples = ", ".join(repr(v) for v in text.unique()[:3])
+    codes, uniques = pd.factorize(present)  # each distinct text parsed once
+    is_text = pd.to_numeric(pd.Series(uniques), errors="coerce").isna()
+    is_text = is_text.to_numpy()
+    text_rows = int(np.bincount(codes, minlength=len(uniques))[is_text].sum())
+    if len(present) and 0 < text_rows <= 0.1 * len(present):
+        examples = ", ".join(repr(v) for v in uniques[is_text][:3])
         return [
             f"column {column!r} of {name} is mostly numbers but holds text "
             f"({examples}); it is treated as categorical — clean those "
@@ -220,10 +222,14 @@ def _reason_to_drop(values: pd.Series, kind: str, rows: int) -> str | None:
     present = values.dropna()
     if present.empty:
         return "it is entirely empty"
+    first = present.iloc[0]
+    constant = f"it is constant ({getattr(first, 'item', lambda: first)()!r})"
+    if kind == "numeric" and not pd.api.types.is_integer_dtype(values):
+        # floats and booleans cannot be id-like: no need to hash them all
+        return constant if (present == first).all() else None
     distinct = present.nunique()
     if distinct == 1:
-        value = present.iloc[0]
-        return f"it is constant ({getattr(value, 'item', lambda: value)()!r})"
+        return constant
     if rows >= 20 and distinct == rows:
         if kind == "categorical":
             return "id-like (a different text in every row)"

@@ -40,7 +40,7 @@ from recipes.schema import Schema, find_column
 STREAM_ABOVE = 1 << 30  # bytes: larger CSV files are streamed by default
 SAMPLE_ROWS = 200_000  # training rows the statistics are computed from
 VALIDATION_ROWS = 100_000  # at most this many rows are held out
-BLOCK = 16 << 20  # bytes parsed at a time
+BLOCK = 4 << 20  # bytes parsed at a time (pyarrow reads a few ahead)
 HEAD_ROWS = 10_000  # rows read first, to fix the type of every column
 
 

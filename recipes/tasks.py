@@ -113,14 +113,19 @@ def encode(schema: Schema, values: pd.Series, name: str) -> np.ndarray:
         return numbers.to_numpy(dtype=np.float64)
     index = {label: i for i, label in enumerate(schema.classes)}
     index.update({str(k): i for k, i in list(index.items())})
-    codes = values.map(lambda v: index.get(v, index.get(str(v), -1)))
-    unknown = values[codes.to_numpy() < 0].unique().tolist()
+    rows, distinct = pd.factorize(values, use_na_sentinel=False)
+    lookup = np.array(  # each distinct label looked up once
+        [index.get(v, index.get(str(v), -1)) for v in distinct], dtype=np.int64
+    )
+    unknown = [
+        v for v, code in zip(distinct.tolist(), lookup, strict=True) if code < 0
+    ]
     if unknown:
         raise DataError(
             f"target {schema.target!r} of {name} has label(s) {unknown[:5]} "
             f"not seen in training ({', '.join(schema.class_names)})"
         )
-    return codes.to_numpy(dtype=np.int64)
+    return lookup[rows]
 
 
 def decode(schema: Schema, output: np.ndarray, index=None) -> pd.DataFrame:
