@@ -25,6 +25,7 @@ import pandas as pd
 import tensorflow as tf
 from sklearn.utils.class_weight import compute_class_weight
 
+import tuning
 from recipes import distributed, network, search, streaming, tasks
 from recipes.atomic import atomic_directory
 from recipes.dataset import (
@@ -326,7 +327,8 @@ class Recipe(Predictor):
         x, y = data.x_train, y_train
         if data.stream:
             x, y, batch = self._streamed(data, batch, seed), None, None
-        with warnings.catch_warnings():  # a stream's length is unknown
+        with warnings.catch_warnings(), tuning.released_gradients():
+            # a stream's length is unknown to Keras
             warnings.filterwarnings("ignore", "Your input ran out of data")
             return model.fit(
                 x,
@@ -429,15 +431,16 @@ class Recipe(Predictor):
                 self._targets(data, data.y_valid),
             ]
         )
-        return model.fit(
-            x,
-            y,
-            batch_size=batch_size(hp, len(x)),
-            epochs=epochs,
-            class_weight=data.class_weight,
-            callbacks=[_Progress(epochs)],
-            verbose=0,
-        )
+        with tuning.released_gradients():
+            return model.fit(
+                x,
+                y,
+                batch_size=batch_size(hp, len(x)),
+                epochs=epochs,
+                class_weight=data.class_weight,
+                callbacks=[_Progress(epochs)],
+                verbose=0,
+            )
 
     def tune(
         self,

@@ -22,6 +22,7 @@ from tuning.search import (
     write_leaderboard,
 )
 from tuning.space import narrow, to_hyperparameters
+from tuning.tracing import released_gradients
 
 __all__ = [
     "Deadline",
@@ -34,6 +35,7 @@ __all__ = [
     "is_worker",
     "load_result",
     "narrow",
+    "released_gradients",
     "search",
     "to_hyperparameters",
     "write_leaderboard",

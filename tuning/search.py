@@ -39,6 +39,7 @@ from tuning import distributed
 from tuning.callbacks import Deadline, StopOnNonFinite
 from tuning.plots import plot_search
 from tuning.space import Space, to_hyperparameters
+from tuning.tracing import released_gradients
 
 log = logging.getLogger("tuning")
 
@@ -328,7 +329,8 @@ class _Recorded:
     def run_trial(self, trial, *args, **kwargs):
         started, record = time.time(), {}
         try:
-            histories = super().run_trial(trial, *args, **kwargs)
+            with released_gradients():
+                histories = super().run_trial(trial, *args, **kwargs)
             last = histories[-1] if isinstance(histories, list) else histories
             record["history"] = {
                 k: [float(v) for v in vs] for k, vs in last.history.items()

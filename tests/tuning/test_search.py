@@ -278,3 +278,23 @@ def test_all_trials_failing_is_a_search_error(tmp_path):
             max_trials=1,
             directory=tmp_path,
         )
+
+
+def test_released_gradients_keeps_the_registry_from_growing():
+    from tensorflow.python.framework import ops as tf_ops
+
+    registry = tf_ops._gradient_registry._registry
+
+    def fit_one():
+        model = Model(epochs=1)
+        model.fit(model.build({"units": 4, "lr": 0.01}), {}, [])
+
+    before = len(registry)
+    fit_one()
+    leaked = len(registry) - before
+    assert leaked > 0  # TensorFlow 2.21 keeps an entry per traced step
+    before = len(registry)
+    with tuning.released_gradients():
+        fit_one()
+        fit_one()
+    assert len(registry) == before
