@@ -134,7 +134,12 @@ import tensorflow as tf  # noqa: E402
 
 import custom_optimizers  # noqa: E402
 from recipes import network  # noqa: E402
-from recipes.recipe import Prepared, Regression, batch_size  # noqa: E402
+from recipes.recipe import (  # noqa: E402
+    STEPS_PER_EXECUTION,
+    Prepared,
+    Regression,
+    batch_size,
+)
 
 tf.config.threading.set_intra_op_parallelism_threads(ARGS.threads)
 tf.config.threading.set_inter_op_parallelism_threads(ARGS.inter_threads)
@@ -261,7 +266,8 @@ def _sequential(inputs: int, units: int, optimizer) -> keras.Model:
 
 
 def _recipe_network(inputs: int, hp: dict, **compile_kwargs) -> keras.Model:
-    """The recipe's network compiled as `Recipe.build` compiles it."""
+    """The recipe's network compiled as `Recipe.build` compiles it, but
+    with `steps_per_execution` as given (Keras's default 1 if not)."""
     model = network.build_network(inputs, 1, "linear", hp)
     model.compile(
         optimizer=network.build_optimizer(hp, 1),
@@ -684,7 +690,8 @@ def main() -> None:
         f"1. training throughput, batch {batch} "
         f"({_steps(len(data.x_train), batch)} steps/epoch), validation "
         f"every epoch; units {hp['units']}, Adam {hp['learning_rate']:g}, "
-        "steps_per_execution 1, no XLA (the recipe's defaults)"
+        f"no XLA; steps_per_execution {STEPS_PER_EXECUTION} in Recipe.train "
+        "(its default), 1 in every other model (Keras's default)"
     )
     contenders = throughput(recipe, data)
     for line in _throughput_table(contenders):
