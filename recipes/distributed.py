@@ -27,19 +27,9 @@ exports as usual (the command line exports on the chief only).
 
 from __future__ import annotations
 
-import json
-import os
-
 import keras
 import numpy as np
 import tensorflow as tf
-
-
-def worker() -> tuple[int, int]:
-    """(this worker's index, the number of workers) from TF_CONFIG."""
-    config = json.loads(os.environ.get("TF_CONFIG") or "{}")
-    workers = config.get("cluster", {}).get("worker", [None])
-    return int(config.get("task", {}).get("index", 0)), len(workers)
 
 
 def fit(

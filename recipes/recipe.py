@@ -328,7 +328,7 @@ class Recipe(Predictor):
             self._targets(data, data.y_valid),
         )
         stopping = self._early_stopping()
-        batch = batch_size(hp, data.rows)
+        batch = validation_batch = batch_size(hp, data.rows)
         x, y = data.x_train, y_train
         if data.stream:
             x, y, batch = self._streamed(data, batch, seed), None, None
@@ -340,7 +340,7 @@ class Recipe(Predictor):
                 y,
                 validation_data=(data.x_valid, y_valid),
                 batch_size=batch,
-                validation_batch_size=batch_size(hp, data.rows),
+                validation_batch_size=validation_batch,
                 epochs=epochs,
                 shuffle=data.stream is None,  # a stream shuffles its blocks
                 class_weight=data.class_weight,

@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from recipes import dataset as dataset_module
+from recipes import tasks
 from recipes.errors import DataError
 from recipes.reading import read_head, read_table
 from recipes.schema import Schema, find_column
@@ -151,10 +152,9 @@ def targets(
         y = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
         usable = np.isfinite(y)
         return frame[usable], y[usable]
-    index = {label: i for i, label in enumerate(schema.classes)}
-    codes = values.map(index).to_numpy(dtype=np.float64, na_value=np.nan)
-    usable = ~np.isnan(codes)
-    return frame[usable], codes[usable].astype(np.int64)
+    codes = tasks.label_codes(schema, values)
+    usable = codes >= 0
+    return frame[usable], codes[usable]
 
 
 def _column_types(head: pd.DataFrame, target: str, task: str) -> dict:

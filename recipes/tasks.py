@@ -111,20 +111,27 @@ def encode(schema: Schema, values: pd.Series, name: str) -> np.ndarray:
                 f"regression; found {bad!r}"
             )
         return numbers.to_numpy(dtype=np.float64)
+    codes = label_codes(schema, values)
+    unknown = values[codes < 0].unique().tolist()
+    if unknown:
+        raise DataError(
+            f"target {schema.target!r} of {name} has label(s) {unknown[:5]} "
+            f"not seen in training ({', '.join(schema.class_names)})"
+        )
+    return codes
+
+
+def label_codes(schema: Schema, values: pd.Series) -> np.ndarray:
+    """Class indices of the labels, -1 for a label not in `schema.classes`.
+
+    A label also matches by its text ("1" finds the class 1).
+    """
     index = {label: i for i, label in enumerate(schema.classes)}
     index.update({str(k): i for k, i in list(index.items())})
     rows, distinct = pd.factorize(values, use_na_sentinel=False)
     lookup = np.array(  # each distinct label looked up once
         [index.get(v, index.get(str(v), -1)) for v in distinct], dtype=np.int64
     )
-    unknown = [
-        v for v, code in zip(distinct.tolist(), lookup, strict=True) if code < 0
-    ]
-    if unknown:
-        raise DataError(
-            f"target {schema.target!r} of {name} has label(s) {unknown[:5]} "
-            f"not seen in training ({', '.join(schema.class_names)})"
-        )
     return lookup[rows]
 
 
