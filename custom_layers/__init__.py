@@ -24,6 +24,11 @@ from custom_layers.activations import (
     get_activation,
 )
 from custom_layers.dense import Dense
+from custom_layers.embedding import (
+    CategoryEmbedding,
+    PeriodicEmbedding,
+    embedding_size,
+)
 from custom_layers.ensemble import BatchEnsembleDense, Ensemble, EnsembleMean
 from custom_layers.initializers import INITIALIZERS, RandomSign, get_initializer
 from custom_layers.normalization import BatchNorm, LayerNorm
@@ -35,6 +40,7 @@ __all__ = [
     "ArcTan",
     "BatchEnsembleDense",
     "BatchNorm",
+    "CategoryEmbedding",
     "Dense",
     "Dropout",
     "ELU",
@@ -47,6 +53,7 @@ __all__ = [
     "LayerNorm",
     "LeakyReLU",
     "PReLU",
+    "PeriodicEmbedding",
     "RReLU",
     "RandomSign",
     "ReLU",
@@ -55,6 +62,7 @@ __all__ = [
     "Softsign",
     "Step",
     "Tanh",
+    "embedding_size",
     "get_activation",
     "get_initializer",
 ]

@@ -131,7 +131,7 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "--time-budget",
                 type=_positive_float,
-                help="seconds for the whole search",
+                help="seconds for the search and the refit together",
             )
             sub.add_argument(
                 "--directory", default="runs", help="search state (resumable)"

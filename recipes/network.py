@@ -15,6 +15,7 @@ import keras
 import custom_layers
 import custom_optimizers
 from recipes.errors import ArgumentError
+from recipes.preprocessing import Layout
 
 DEFAULTS = {
     "hidden_layers": 2,
@@ -25,6 +26,9 @@ DEFAULTS = {
     "l1": 0.0,
     "l2": 0.0,
     "residual": False,
+    "numeric_embedding": "none",  # "none" | "periodic"
+    "categorical_embedding": False,
+    "label_smoothing": 0.0,
     "optimizer": "adam",
     "learning_rate": 1e-3,
     "lr_decay": "none",  # "none" | "cosine" | "exponential" | "step"
@@ -41,6 +45,9 @@ SEARCH_SPACE = {
     "l1": [0.0, 1e-5, 1e-4],
     "l2": [0.0, 1e-5, 1e-4, 1e-3],
     "residual": [False, True],
+    "numeric_embedding": ["none", "periodic"],
+    "categorical_embedding": [False, True],
+    "label_smoothing": [0.0, 0.05, 0.1],
     "optimizer": ["adam", "rmsprop", "nesterov"],
     "learning_rate": {"min": 1e-4, "max": 1e-2, "sampling": "log"},
     "lr_decay": ["none", "cosine", "exponential", "step"],
@@ -52,6 +59,7 @@ CHOICES = {
         name for name in custom_layers.ACTIVATIONS if name != "step"
     ),
     "normalization": ("none", "batch", "layer"),
+    "numeric_embedding": ("none", "periodic"),
     "optimizer": ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
     "lr_decay": ("none", "cosine", "exponential", "step"),
 }
@@ -85,17 +93,22 @@ def build_network(
     activation: str,
     hp: dict | None = None,
     name: str = "network",
+    layout: Layout | None = None,
 ) -> keras.Model:
     """An MLP from `inputs` features to `units` outputs with `activation`.
 
     Hidden layers are the course's `custom_layers`: Dense (He-normal) with
     optional BatchNorm / LayerNorm, an activation and inverted Dropout, or a
     `ResidualBlock` each when `residual` is on. The head is a Keras Dense
-    with the task's output activation.
+    with the task's output activation. Given the features' `layout`, the
+    numeric and categorical columns can be embedded first
+    (`numeric_embedding`, `categorical_embedding`).
     """
     hp = hyperparameters(hp)
     regularizer = _regularizer(hp["l1"], hp["l2"])
     x = features = keras.Input(shape=(inputs,), name="features")
+    if layout is not None:
+        x = _embedded(x, hp, layout)
     for i in range(hp["hidden_layers"]):
         x = _hidden(x, hp, regularizer, index=i)
     outputs = keras.layers.Dense(
@@ -106,6 +119,42 @@ def build_network(
         dtype="float32",
     )(x)
     return keras.Model(features, outputs, name=name)
+
+
+def _embedded(x, hp: dict, layout: Layout):
+    """The features with numeric and categorical columns embedded, if asked.
+
+    Missing-value flags pass through as they are.
+    """
+    periodic = hp["numeric_embedding"] == "periodic" and layout.numeric
+    categorical = hp["categorical_embedding"] and layout.categories
+    if not periodic and not categorical:
+        return x
+    numeric, flags = layout.numeric, layout.flags
+    parts = [x[:, :numeric], x[:, numeric : numeric + flags]]
+    parts.append(x[:, numeric + flags :])
+    if periodic:
+        parts[0] = custom_layers.PeriodicEmbedding(name="numeric_embedding")(
+            parts[0]
+        )
+    if categorical:
+        parts[2] = custom_layers.CategoryEmbedding(
+            list(layout.categories), name="categorical_embedding"
+        )(parts[2])
+    parts = [part for part in parts if part.shape[1]]
+    return keras.layers.Concatenate(name="embedded")(parts)
+
+
+def inapplicable(layout: Layout, task: str) -> set[str]:
+    """Keys of `SEARCH_SPACE` that cannot change the model for this data."""
+    keys = set()
+    if task == "regression":
+        keys.add("label_smoothing")
+    if not layout.numeric:
+        keys.add("numeric_embedding")
+    if not layout.categories:
+        keys.add("categorical_embedding")
+    return keys
 
 
 def _hidden(x, hp, regularizer, index: int):
@@ -162,14 +211,22 @@ def build_optimizer(hp: dict, decay_steps: int) -> keras.optimizers.Optimizer:
     return optimizers[hp["optimizer"]](learning_rate=rate)
 
 
-def build_loss(name: str) -> keras.losses.Loss:
-    """The Keras loss called `name` (one of `tasks.LOSSES`)."""
+def build_loss(name: str, label_smoothing: float = 0.0) -> keras.losses.Loss:
+    """The Keras loss called `name` (one of `tasks.LOSSES`).
+
+    `label_smoothing` applies to the cross-entropies: targets move that
+    share of the way towards the uniform distribution.
+    """
+    if name == "binary_crossentropy":
+        return keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing)
+    if name == "categorical_crossentropy":
+        return keras.losses.CategoricalCrossentropy(
+            label_smoothing=label_smoothing
+        )
     return {
         "mse": keras.losses.MeanSquaredError,
         "mae": keras.losses.MeanAbsoluteError,
         "huber": keras.losses.Huber,
-        "binary_crossentropy": keras.losses.BinaryCrossentropy,
-        "categorical_crossentropy": keras.losses.CategoricalCrossentropy,
     }[name]()
 
 

@@ -7,6 +7,7 @@ from the training split only and are stored in the layers, so the exported
 model takes raw columns and nothing is pickled beside it.
 
 >>> import pandas as pd
+from scipy import special
 >>> from recipes.schema import infer_schema
 >>> frame = pd.DataFrame({"x": [1.0, None, 3.0], "c": ["a", "b", "a"]})
 >>> schema, _ = infer_schema(frame.assign(y=[0, 1, 0]), "y", "binary")
@@ -17,17 +18,23 @@ TensorShape([3, 5])
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from recipes.errors import ArgumentError, DataError
 from recipes.schema import Schema
 
-NORMALIZATIONS = ("zscore", "minmax", "range", "log")
+NORMALIZATIONS = ("zscore", "minmax", "range", "log", "robust", "quantile")
 MIN_SCALE = 1e-19  # smaller spreads (float32 denormals) count as constant
 CLIP = 1e4  # normalized values beyond this are clipped (no inf in float32)
+SOFT_CLIP = 3.0  # "robust": values tend to +-3 (RealMLP's smooth clipping)
+QUANTILES = 64  # "quantile": knots of the piecewise-linear map per column
 MAX_CATEGORIES = 100
+IQR_OF_NORMAL = 1.349  # "robust": the interquartile range of N(0, 1)
 
 
 @keras.saving.register_keras_serializable(package="recipes")
@@ -40,12 +47,19 @@ class NumericPreprocessing(keras.layers.Layer):
     identity or, for log normalization, sign(x) * log1p(|x|); a missing or
     infinite x is replaced by `fill` first and, for the columns in
     `indicate`, flagged by an extra 0/1 column appended to the output.
+    With `knots`, t is instead the piecewise-linear map through the points
+    (knots[j][i], scores[j][i]) of column j, flat beyond its ends (the
+    quantile transform). With `soft_clip` c, y becomes y / sqrt(1 + (y/c)^2),
+    which is y near 0 and tends to +-c (RealMLP's smooth clipping).
 
     Args:
         fill: per column, the value that replaces a missing one.
         center, scale, shift: per column, the affine normalization.
         log: apply the signed log before normalizing.
         indicate: per column, whether to append a missing-indicator.
+        knots, scores: per column, the increasing x and y of the map t,
+            all columns of the same length.
+        soft_clip: the bound of the smooth clipping, or None.
     """
 
     def __init__(
@@ -56,6 +70,9 @@ class NumericPreprocessing(keras.layers.Layer):
         shift: float = 0.0,
         log: bool = False,
         indicate: list[bool] | None = None,
+        knots: list[list[float]] | None = None,
+        scores: list[list[float]] | None = None,
+        soft_clip: float | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -66,6 +83,9 @@ class NumericPreprocessing(keras.layers.Layer):
         self.log = bool(log)
         self.indicate = [bool(v) for v in (indicate or [False] * len(fill))]
         self._indicated = [i for i, flag in enumerate(self.indicate) if flag]
+        self.knots = knots and [[float(v) for v in row] for row in knots]
+        self.scores = scores and [[float(v) for v in row] for row in scores]
+        self.soft_clip = None if soft_clip is None else float(soft_clip)
 
     def call(self, columns):
         ops = keras.ops
@@ -74,13 +94,28 @@ class NumericPreprocessing(keras.layers.Layer):
         x = ops.where(missing, ops.convert_to_tensor(self.fill, x.dtype), x)
         if self.log:
             x = ops.sign(x) * ops.log1p(ops.abs(x))
+        if self.knots:
+            x = self._piecewise_linear(x)
         center = ops.convert_to_tensor(self.center, x.dtype)
         scale = ops.convert_to_tensor(self.scale, x.dtype)
         x = ops.clip((x - center) / scale + self.shift, -CLIP, CLIP)
+        if self.soft_clip is not None:
+            x = x / ops.sqrt(1 + ops.square(x / self.soft_clip))
         if not self._indicated:
             return x
         flags = ops.take(ops.cast(missing, x.dtype), self._indicated, axis=1)
         return ops.concatenate([x, flags], axis=1)
+
+    def _piecewise_linear(self, x):
+        """scores[0] + sum_i clip((x - k_i) / (k_i+1 - k_i), 0, 1) dy_i."""
+        ops = keras.ops
+        knots = ops.convert_to_tensor(self.knots, x.dtype)
+        scores = ops.convert_to_tensor(self.scores, x.dtype)
+        low, widths = knots[:, :-1], knots[:, 1:] - knots[:, :-1]
+        steps = scores[:, 1:] - scores[:, :-1]  # 0 where a row is padded
+        ramps = (x[:, :, None] - low) / ops.maximum(widths, MIN_SCALE)
+        ramps = ops.clip(ramps, 0.0, 1.0)
+        return scores[:, 0] + ops.sum(ramps * steps, axis=-1)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], len(self.fill) + len(self._indicated))
@@ -94,6 +129,9 @@ class NumericPreprocessing(keras.layers.Layer):
             "shift": self.shift,
             "log": self.log,
             "indicate": self.indicate,
+            "knots": self.knots,
+            "scores": self.scores,
+            "soft_clip": self.soft_clip,
         }
 
 
@@ -120,9 +158,17 @@ def numeric_layer(
     log = normalization == "log"
     if log:
         x = np.sign(x) * np.log1p(np.abs(x))
-    shift = 0.0
+    shift, extra = 0.0, {}
     if normalization in ("zscore", "log"):
         center, scale = x.mean(axis=0), x.std(axis=0)
+    elif normalization == "robust":
+        low, center, high = np.quantile(x, [0.25, 0.5, 0.75], axis=0)
+        scale = (high - low) / IQR_OF_NORMAL
+        scale = np.where(scale > MIN_SCALE, scale, x.std(axis=0))
+        extra["soft_clip"] = SOFT_CLIP
+    elif normalization == "quantile":
+        extra["knots"], extra["scores"] = quantile_map(x)
+        center, scale = np.zeros(x.shape[1]), np.ones(x.shape[1])
     else:
         low, high = x.min(axis=0), x.max(axis=0)
         center, scale = low, high - low
@@ -137,7 +183,35 @@ def numeric_layer(
         log=log,
         indicate=missing.any(axis=0).tolist(),
         name="numeric",
+        **extra,
     )
+
+
+def quantile_map(
+    x: np.ndarray, quantiles: int = QUANTILES
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Knots and normal scores mapping each column to about N(0, 1).
+
+    The knots are a column's distinct quantiles; a knot's score is the
+    normal quantile of its mid-rank, (rank below + rank at or below) / 2n,
+    so tied values (a 0/1 column) get the mean of their ranks' scores.
+    Columns are padded to the same length by repeating their last point.
+    """
+    rows = len(x)
+    knots, scores = [], []
+    for column in x.T:
+        ordered = np.sort(column)
+        points = np.unique(np.quantile(ordered, np.linspace(0, 1, quantiles)))
+        below = np.searchsorted(ordered, points, side="left")
+        upto = np.searchsorted(ordered, points, side="right")
+        share = np.clip((below + upto) / (2 * rows), 0.5 / rows, 1 - 0.5 / rows)
+        knots.append(points.tolist())
+        scores.append(special.ndtri(share).tolist())
+    width = max(2, max(len(k) for k in knots))
+    for k, s in zip(knots, scores, strict=True):
+        k.extend([k[-1]] * (width - len(k)))
+        s.extend([s[-1]] * (width - len(s)))
+    return knots, scores
 
 
 def category_strings(values: pd.Series) -> np.ndarray:
@@ -186,6 +260,32 @@ def build_preprocessor(
         else keras.layers.Concatenate(name="features")(parts)
     )
     return keras.Model(inputs, features, name="preprocessor")
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Where each kind of feature sits in the preprocessor's output:
+    `numeric` normalized columns, then `flags` missing-indicators, then one
+    one-hot block per categorical column, `categories` giving their widths.
+    """
+
+    numeric: int
+    flags: int
+    categories: tuple[int, ...]
+
+
+def layout(preprocessor: keras.Model, schema: Schema) -> Layout:
+    """The `Layout` of a preprocessor built by `build_preprocessor`."""
+    numeric = flags = 0
+    if any(c.kind == "numeric" for c in schema.columns):
+        layer = preprocessor.get_layer("numeric")
+        numeric, flags = len(layer.fill), sum(layer.indicate)
+    categories = tuple(
+        preprocessor.get_layer(f"lookup_{c.serving_name}").vocabulary_size()
+        for c in schema.columns
+        if c.kind == "categorical"
+    )
+    return Layout(numeric, flags, categories)
 
 
 def to_inputs(

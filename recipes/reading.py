@@ -125,9 +125,11 @@ def _check_text(frame: pd.DataFrame, path: Path) -> None:
     """Refuses bytes: pyarrow reads cells that are not UTF-8 as binary."""
     for column in frame.columns:
         values = frame[column]
-        if (
-            pd.api.types.is_object_dtype(values)
-            and values.map(type).eq(bytes).any()
+        if not pd.api.types.is_object_dtype(values):
+            continue
+        kind = pd.api.types.infer_dtype(values, skipna=True)  # one C loop
+        if kind == "bytes" or (
+            kind == "mixed" and values.map(type).eq(bytes).any()
         ):
             raise DataError(
                 f"{path} is not UTF-8 text (column {column!r}); "

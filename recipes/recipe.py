@@ -42,7 +42,12 @@ from recipes.errors import (
 )
 from recipes.export import BATCH, ExportedModel, export_saved_model
 from recipes.predictor import Predictor
-from recipes.preprocessing import NORMALIZATIONS, build_preprocessor, to_inputs
+from recipes.preprocessing import (
+    NORMALIZATIONS,
+    build_preprocessor,
+    layout,
+    to_inputs,
+)
 from recipes.reading import Table, read_table
 from recipes.report import write_report
 from recipes.schema import Schema, find_column, infer_task
@@ -91,7 +96,8 @@ class Recipe(Predictor):
         validation_fraction: the share of rows held out when `fit` gets no
             validation table.
         normalization: numeric scaling, one of "zscore", "minmax", "range"
-            ([-1, 1]) and "log".
+            ([-1, 1]), "log", "robust" (median and interquartile range,
+            smoothly clipped to +-3) and "quantile" (to normal scores).
         class_weight: "auto" (balanced weights when the rarest class is under
             20 %), "balanced", or None.
         hyperparameters: network and optimizer settings overriding
@@ -300,13 +306,17 @@ class Recipe(Predictor):
             self.task, len(data.schema.classes or ())
         )
         model = network.build_network(
-            data.x_train.shape[1], units, activation, hp
+            data.x_train.shape[1],
+            units,
+            activation,
+            hp,
+            layout=layout(data.preprocessor, data.schema),
         )
         batch = batch_size(hp, data.rows)
         steps = math.ceil(data.rows / batch) * self.epochs
         model.compile(
             optimizer=network.build_optimizer(hp, steps),
-            loss=network.build_loss(self._loss_name()),
+            loss=network.build_loss(self._loss_name(), hp["label_smoothing"]),
             steps_per_execution=STEPS_PER_EXECUTION,
         )
         return model
@@ -474,7 +484,11 @@ class Recipe(Predictor):
             train, validation: as in `fit`.
             strategy: "random", "grid", "bayesian" or "hyperband".
             max_trials: trials in all (failed ones count).
-            time_budget: seconds for the search; None for no limit.
+            time_budget: seconds for the whole call, the "best quality"
+                mode: the defaults are the first trial, then the search
+                runs while there is time left for another trial and the
+                refit of the best `ensemble` (each costs about one mean
+                trial); None for no limit.
             directory: the search directory (one project per recipe class).
             resume: continue a search found there.
             workers: processes running trials on keras-tuner's chief/worker

@@ -165,7 +165,9 @@ def infer_schema(
     for column in features:
         values = frame[column]
         kind = _kind(values)
-        reason = _reason_to_drop(values, kind, len(frame))
+        # texts are hashed once, for both checks
+        factorized = pd.factorize(values) if kind == "categorical" else None
+        reason = _reason_to_drop(values, kind, len(frame), factorized)
         if reason and not (explicit and reason.startswith("id-like")):
             notes.append(f"dropping column {column!r} of {name}: {reason}")
             continue
@@ -177,7 +179,7 @@ def infer_schema(
             )
         used[serving] = column
         columns.append(Column(str(column), serving, kind))
-        notes.extend(_oddities(values, kind, column, name))
+        notes.extend(_oddities(values, column, name, factorized))
     if not columns:
         raise DataError(
             f"{name} has no usable feature column besides target {target!r}"
@@ -185,22 +187,27 @@ def infer_schema(
     return Schema(task=task, target=target, columns=tuple(columns)), notes
 
 
-def _oddities(values: pd.Series, kind: str, column, name: str) -> list[str]:
-    """Notes on a kept column: infinities, numbers stored as text."""
-    present = values.dropna()
-    if kind == "numeric":
-        infinite = int(np.isinf(present.to_numpy(dtype=np.float64)).sum())
+def _oddities(values: pd.Series, column, name: str, factorized) -> list[str]:
+    """Notes on a kept column: infinities, numbers stored as text.
+
+    `factorized` is `pd.factorize(values)` for a categorical column, None
+    for a numeric one.
+    """
+    if factorized is None:
+        present = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        infinite = int(np.isinf(present).sum())
         if infinite:
             return [
                 f"column {column!r} of {name} has {infinite} infinite "
                 "value(s); they are treated as missing"
             ]
         return []
-    codes, uniques = pd.factorize(present)  # each distinct text parsed once
+    codes, uniques = factorized  # each distinct text parsed once
     is_text = pd.to_numeric(pd.Series(uniques), errors="coerce").isna()
     is_text = is_text.to_numpy()
-    text_rows = int(np.bincount(codes, minlength=len(uniques))[is_text].sum())
-    if len(present) and 0 < text_rows <= 0.1 * len(present):
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    present, text_rows = counts.sum(), int(counts[is_text].sum())
+    if present and 0 < text_rows <= 0.1 * present:
         examples = ", ".join(repr(v) for v in uniques[is_text][:3])
         return [
             f"column {column!r} of {name} is mostly numbers but holds text "
@@ -218,23 +225,31 @@ def _kind(values: pd.Series) -> str:
     return "categorical"
 
 
-def _reason_to_drop(values: pd.Series, kind: str, rows: int) -> str | None:
+def _reason_to_drop(
+    values: pd.Series, kind: str, rows: int, factorized=None
+) -> str | None:
+    if factorized is not None:  # categorical: distinct texts known
+        uniques = factorized[1]
+        if not len(uniques):
+            return "it is entirely empty"
+        if len(uniques) == 1:
+            return f"it is constant ({uniques[0]!r})"
+        if rows >= 20 and len(uniques) == rows:
+            return "id-like (a different text in every row)"
+        return None
     present = values.dropna()
     if present.empty:
         return "it is entirely empty"
     first = present.iloc[0]
     constant = f"it is constant ({getattr(first, 'item', lambda: first)()!r})"
-    if kind == "numeric" and not pd.api.types.is_integer_dtype(values):
+    if not pd.api.types.is_integer_dtype(values):
         # floats and booleans cannot be id-like: no need to hash them all
         return constant if (present == first).all() else None
     distinct = present.nunique()
     if distinct == 1:
         return constant
-    if rows >= 20 and distinct == rows:
-        if kind == "categorical":
-            return "id-like (a different text in every row)"
-        if pd.api.types.is_integer_dtype(values) and _is_sequence(present):
-            return "id-like (a running integer)"
+    if rows >= 20 and distinct == rows and _is_sequence(present):
+        return "id-like (a running integer)"
     return None
 
 

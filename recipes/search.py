@@ -20,6 +20,7 @@ import pandas as pd
 import tuning
 from recipes import network
 from recipes.errors import ArgumentError, RecipeError, check_positive_int
+from recipes.preprocessing import layout
 from recipes.reading import CSVFile
 
 log = logging.getLogger("recipes")
@@ -64,6 +65,10 @@ def tune(
         raise ArgumentError(str(error)) from None
     fixed = recipe.hyperparameters or {}
     if isinstance(space, dict):
+        unused = network.inapplicable(
+            layout(data.preprocessor, data.schema), recipe.task
+        ) - set(search_space or {})
+        space = {k: v for k, v in space.items() if k not in unused}
         space = {**space, **fixed}
     project = type(recipe).__name__
     command = None
@@ -113,6 +118,7 @@ def tune(
             worker_command=command,
             tensorboard=tensorboard,
             first_values=network.hyperparameters(fixed),
+            reserve=ensemble if refit else 0,  # the refit fits the budget
         )
     except tuning.SearchError as error:
         raise RecipeError(str(error)) from None

@@ -142,6 +142,7 @@ def search(
     worker_command: list[str] | None = None,
     tensorboard: bool = False,
     first_values: dict | None = None,
+    reserve: float = 0.0,
 ) -> SearchResult | None:
     """Runs (or resumes) a search; returns its result (None in a worker).
 
@@ -170,6 +171,10 @@ def search(
         first_values: values the first trial of a random or bayesian search
             tries (those the space allows), e.g. the model's defaults, so
             that the search is never worse than them on validation.
+        reserve: trials' worth of time to keep free at the end of the
+            budget, e.g. for refitting the best ones afterwards: a trial
+            starts only if it and `reserve` mean trials fit before the
+            deadline.
 
     Raises:
         ValueError: an unknown strategy or a bad number.
@@ -241,6 +246,7 @@ def _search(
     worker_command,
     tensorboard,
     first_values,
+    reserve,
 ):
     deadline = distributed.shared_deadline(time_budget)
     tuner = _tuner(
@@ -254,7 +260,7 @@ def _search(
         seed=seed,
         max_epochs=max_epochs,
     )
-    _limit_by_deadline(tuner.oracle, deadline, workers)
+    _limit_by_deadline(tuner.oracle, deadline, workers, reserve)
     chief = not distributed.is_worker()  # a worker's oracle is a client
     if first_values and chief and strategy in ("random", "bayesian"):
         _try_first(tuner.oracle, first_values)
@@ -434,12 +440,14 @@ def _tuner(
     return tuner_class(max_trials=max_trials, **common)
 
 
-def _limit_by_deadline(oracle, deadline: float | None, workers: int) -> None:
+def _limit_by_deadline(
+    oracle, deadline: float | None, workers: int, reserve: float = 0.0
+) -> None:
     """Makes the oracle refuse a new trial that the budget would not cover.
 
-    The first trial always starts; after that, a trial starts only if the
-    mean duration of the trials started so far still fits before the
-    deadline.
+    The first trial always starts; after that, a trial starts only if
+    `1 + reserve` times the mean duration of the trials started so far
+    still fits before the deadline.
     """
     if deadline is None:
         return
@@ -451,7 +459,7 @@ def _limit_by_deadline(oracle, deadline: float | None, workers: int) -> None:
         now = time.time()
         if tuner_id not in oracle.ongoing_trials and count[0]:
             mean = (now - started) * workers / count[0]
-            if now + mean > deadline:
+            if now + mean * (1 + reserve) > deadline:
                 oracle.tuner_ids.discard(tuner_id)
                 log.info("time budget reached: no new trial")
                 return trial_module.Trial(

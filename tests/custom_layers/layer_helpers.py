@@ -321,6 +321,16 @@ LAYER_CASES: dict[str, tuple[Callable[[], keras.layers.Layer], tuple]] = {
         ),
         (6,),
     ),
+    "category_embedding": (
+        lambda: cl.CategoryEmbedding(
+            [2, 4], [3, 1], embeddings_initializer="glorot_uniform"
+        ),
+        (6,),
+    ),
+    "periodic_embedding": (
+        lambda: cl.PeriodicEmbedding(frequencies=3, units=2, sigma=0.3, seed=1),
+        (6,),
+    ),
     "ensemble_mean": (
         lambda: cl.EnsembleMean(member_activation="sigmoid"),
         (3, 6),

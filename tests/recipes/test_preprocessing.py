@@ -6,7 +6,9 @@ import pytest
 
 from recipes.errors import DataError
 from recipes.preprocessing import (
+    Layout,
     build_preprocessor,
+    layout,
     numeric_layer,
     to_inputs,
     vocabulary,
@@ -56,7 +58,77 @@ def test_numeric_normalization_matches_numpy(kind):
 
 def test_unknown_normalization_lists_the_choices():
     with pytest.raises(ValueError, match="zscore, minmax, range, log"):
-        numeric_layer(TRAIN, "quantile")
+        numeric_layer(TRAIN, "whiten")
+
+
+def _columns(x):
+    return [c.astype("float32") for c in np.asarray(x).T]
+
+
+def test_robust_scaling_matches_sklearn_then_clips_smoothly():
+    from sklearn.preprocessing import RobustScaler
+
+    layer = numeric_layer(TRAIN, "robust")
+    filled = np.where(np.isnan(TRAIN), np.nanmedian(TRAIN, axis=0), TRAIN)
+    x = np.array([[4.0, 1.0], [5.0, 30.0], [-1e6, 1e6]])
+    scaled = RobustScaler(unit_variance=True).fit(filled).transform(x)
+    expected = scaled / np.sqrt(1 + (scaled / 3) ** 2)
+    out = np.asarray(layer(_columns(x)))[:, :2]
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
+    assert np.abs(out).max() < 3  # outliers end just inside +-3
+
+
+def test_quantile_scaling_matches_sklearn_inside_the_tails():
+    from sklearn.preprocessing import QuantileTransformer
+
+    rng = np.random.default_rng(1)
+    train = np.column_stack([rng.normal(5, 2, 2000), rng.exponential(3, 2000)])
+    layer = numeric_layer(train, "quantile")
+    out = np.asarray(layer(_columns(train)))
+    reference = QuantileTransformer(
+        n_quantiles=64, output_distribution="normal"
+    ).fit(train)
+    expected = reference.transform(train)
+    inside = np.abs(expected) < 2  # sklearn clips its extremes to +-5.2
+    np.testing.assert_allclose(out[inside], expected[inside], atol=0.03)
+    np.testing.assert_allclose(out.mean(0), 0, atol=0.02)
+    np.testing.assert_allclose(out.std(0), 1, atol=0.03)
+    # the map of the layer is numpy's interpolation through its knots
+    beyond = np.array([[-100.0, 1e9], [5.0, 1.5]])
+    expected = [
+        np.interp(beyond[:, j], layer.knots[j], layer.scores[j])
+        for j in range(2)
+    ]
+    np.testing.assert_allclose(
+        np.asarray(layer(_columns(beyond))), np.transpose(expected), atol=1e-5
+    )
+
+
+def test_quantile_scaling_gives_tied_values_their_mean_rank():
+    """A 0/1 column with 30 % ones: 0 -> z(0.35), 1 -> z(0.85)."""
+    from scipy.stats import norm
+
+    train = np.repeat([[0.0], [1.0]], [70, 30], axis=0)
+    layer = numeric_layer(train, "quantile")
+    out = np.asarray(layer(_columns([[0.0], [1.0], [0.5]])))[:, 0]
+    low, high = norm.ppf(0.35), norm.ppf(0.85)
+    np.testing.assert_allclose(out, [low, high, (low + high) / 2], atol=1e-5)
+
+
+def test_layout_says_where_each_kind_of_feature_sits():
+    frame = pd.DataFrame(
+        {
+            "x": [1.0, None, 3.0, 4.0],
+            "c": ["a", "b", "a", None],
+            "z": [0.5, 0.1, 0.2, 0.3],
+            "d": ["u", "v", "w", "u"],
+        }
+    )
+    schema, _ = infer_schema(frame.assign(y=[0, 1, 0, 1]), "y", "binary")
+    preprocessor = build_preprocessor(schema, frame)
+    assert layout(preprocessor, schema) == Layout(2, 1, (3, 4))
+    out = np.asarray(preprocessor(to_inputs(frame, schema)))
+    assert out.shape[1] == 2 + 1 + 3 + 4
 
 
 def test_vocabulary_keeps_the_most_frequent_values():

@@ -126,3 +126,52 @@ def test_savedmodel_in_a_process_without_the_project(fitted, exported, csvs):
                 answer["probabilities"], probabilities, atol=1e-5
             )
         assert answer["class"] == [str(c) for c in frame["class"]]
+
+
+EMBEDDED = {
+    "numeric_embedding": "periodic",
+    "categorical_embedding": True,
+    "label_smoothing": 0.1,
+}
+
+
+def _serve(path, frame, schema):
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    inputs = to_inputs(frame, schema)
+    return {k: v.numpy() for k, v in serve(**inputs).items()}
+
+
+@pytest.mark.parametrize("task", ["regression", "multiclass"])
+def test_embedded_ensemble_serves_like_predict(task, csvs, tmp_path):
+    """Embeddings, quantile scaling and a 2-network ensemble export whole;
+    a regression answers in the target's own units (here ~ 50,000)."""
+    from recipes import MulticlassClassification, Regression
+
+    train, test = (pd.read_csv(path) for path in csvs[task])
+    if task == "regression":
+        train["y"], test["y"] = 5e4 + 1e3 * train["y"], 5e4 + 1e3 * test["y"]
+    recipe = {"regression": Regression, "multiclass": MulticlassClassification}[
+        task
+    ](
+        target="y",
+        epochs=30,
+        ensemble=2,
+        normalization="quantile",
+        hyperparameters=EMBEDDED,
+    ).fit(train)
+    names = {layer.name for layer in recipe.model_._flatten_layers()}
+    assert {"numeric_embedding", "categorical_embedding"} <= names
+    answer = _serve(recipe.export(tmp_path / task), test, recipe.schema_)
+    predicted = recipe.predict(test)
+    if task == "multiclass":
+        probabilities = predicted.filter(like="proba_").to_numpy()
+        np.testing.assert_allclose(
+            answer["probabilities"], probabilities, atol=1e-5
+        )
+        assert (predicted["class"] == test["y"]).mean() > 0.7
+        return
+    np.testing.assert_allclose(
+        answer["prediction"], predicted["prediction"], rtol=1e-5
+    )
+    error = np.sqrt(np.mean((answer["prediction"] - test["y"]) ** 2))
+    assert error < 0.3 * test["y"].std()  # learned, in original units

@@ -178,6 +178,35 @@ def test_time_budget_stops_at_an_epoch_boundary_and_starts_no_new_trial(
     assert model.trained == [1] and result.best_epoch == 1
 
 
+@pytest.mark.parametrize("reserve, trials", [(0, 10), (3, 7)])
+def test_budget_keeps_time_for_the_refit(monkeypatch, reserve, trials):
+    """Trials of 10 s and a 100 s budget: a trial starts at t only while
+    t + 10 s * (1 + reserve) fits, so reserve=3 stops starting at t > 60."""
+    from keras_tuner.engine import trial as trial_module
+
+    from tuning import search as search_module
+
+    clock = [0.0]
+    monkeypatch.setattr(search_module.time, "time", lambda: clock[0])
+
+    class Oracle:
+        ongoing_trials, tuner_ids = {}, {"tuner0"}
+
+        def get_space(self):
+            return keras_tuner.HyperParameters()
+
+        def create_trial(self, tuner_id):
+            return trial_module.Trial(self.get_space(), status="RUNNING")
+
+    oracle = Oracle()
+    search_module._limit_by_deadline(oracle, 100.0, 1, reserve)
+    started = 0
+    while oracle.create_trial("tuner0").status == "RUNNING":
+        started += 1
+        clock[0] += 10.0
+    assert started == trials
+
+
 def test_deadline_callback_uses_the_wall_clock(monkeypatch):
     clock = iter([10.0, 20.0, 30.0])
     monkeypatch.setattr(callbacks_module.time, "time", lambda: next(clock))

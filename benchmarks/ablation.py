@@ -1,0 +1,174 @@
+"""Which modelling idea helps where: the untuned recipe, one change at a time.
+
+For each dataset of ../shared/datasets, holds out a (for classification,
+stratified) 20 % of train.csv — test.csv is never read — fits the recipe
+on the rest (its own validation split inside, for early stopping) and
+scores the holdout with the catalog's primary metric. Each variant changes
+one setting of the defaults; the table prints every score, and the last
+column the mean gain over the defaults in % (positive = better).
+
+    python benchmarks/ablation.py                       # every variant
+    python benchmarks/ablation.py --variants defaults quantile --seeds 0 1
+
+Threads: TensorFlow's defaults (both cores for one job).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from recipes import BinaryClassification, MulticlassClassification, Regression
+
+CATALOG = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+RECIPES = {
+    "regression": Regression,
+    "binary": BinaryClassification,
+    "multiclass": MulticlassClassification,
+}
+PRIMARY = {"regression": "rmse", "binary": "roc_auc", "multiclass": "accuracy"}
+# name: recipe arguments changed from the defaults
+VARIANTS = {
+    "defaults": {},
+    "zscore": {"normalization": "zscore"},
+    "robust": {"normalization": "robust"},
+    "quantile": {"normalization": "quantile"},
+    "categorical_embedding": {"hyperparameters": {"categorical_embedding": 1}},
+    "periodic": {"hyperparameters": {"numeric_embedding": "periodic"}},
+    "label_smoothing": {"hyperparameters": {"label_smoothing": 0.1}},
+    "cosine": {"hyperparameters": {"lr_decay": "cosine"}},
+    "batch_norm": {"hyperparameters": {"normalization": "batch"}},
+    "batch_128": {"hyperparameters": {"batch_size": 128}},
+    "units_256": {"hyperparameters": {"units": 256}},
+    "layers_3": {"hyperparameters": {"hidden_layers": 3}},
+    "patience_20": {"patience": 20},
+    "dropout_0.1": {"hyperparameters": {"dropout": 0.1}},
+    "periodic+robust": {
+        "normalization": "robust",
+        "hyperparameters": {"numeric_embedding": "periodic"},
+    },
+    "periodic+smoothing": {
+        "hyperparameters": {
+            "numeric_embedding": "periodic",
+            "label_smoothing": 0.1,
+        }
+    },
+    "periodic+robust+smoothing": {
+        "normalization": "robust",
+        "hyperparameters": {
+            "numeric_embedding": "periodic",
+            "label_smoothing": 0.1,
+        },
+    },
+    "periodic+robust+smoothing+dropout": {
+        "normalization": "robust",
+        "hyperparameters": {
+            "numeric_embedding": "periodic",
+            "label_smoothing": 0.1,
+            "dropout": 0.1,
+        },
+    },
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", type=Path, default=CATALOG)
+    parser.add_argument("--datasets", nargs="*", help="default: all")
+    parser.add_argument(
+        "--variants", nargs="*", default=list(VARIANTS), choices=VARIANTS
+    )
+    parser.add_argument("--seeds", nargs="*", type=int, default=[0])
+    parser.add_argument(
+        "--ensemble", type=int, default=1, help="networks per recipe"
+    )
+    args = parser.parse_args()
+    logging.getLogger("recipes").setLevel(logging.WARNING)
+    warnings.simplefilter("ignore")
+    catalog = json.loads((args.catalog / "catalog.json").read_text())
+    scores, seconds = {}, {}
+    for name, entry in catalog["datasets"].items():
+        if args.datasets and name not in args.datasets:
+            continue
+        for variant in args.variants:
+            values, start = [], time.perf_counter()
+            for seed in args.seeds:
+                values.append(_score(args, name, entry, variant, seed))
+            if values[0] is None:
+                continue
+            scores[name, variant] = sum(values) / len(values)
+            seconds[name, variant] = (time.perf_counter() - start) / len(values)
+            print(
+                f"{name:20s} {variant:22s} {scores[name, variant]:.4f} "
+                f"{seconds[name, variant]:6.1f} s",
+                flush=True,
+            )
+    print()
+    print(_table(catalog, scores, args.variants).to_string())
+    print(
+        f"summary: gain over defaults (%, + = better), seeds {args.seeds}, "
+        f"ensemble {args.ensemble}; {sum(seconds.values()):.0f} s in all"
+    )
+
+
+def _score(args, name: str, entry: dict, variant: str, seed: int):
+    task = entry["task"]
+    settings = dict(VARIANTS[variant])
+    if task == "regression" and "label_smoothing" in str(settings):
+        hp = dict(settings.pop("hyperparameters"))
+        del hp["label_smoothing"]  # classification only
+        if not hp and not settings:
+            return None
+        settings["hyperparameters"] = hp
+    frame = pd.read_csv(args.catalog / name / entry["files"]["train"])
+    target = entry["target"]
+    fit, holdout = train_test_split(
+        frame,
+        test_size=0.2,
+        random_state=seed,
+        stratify=None if task == "regression" else frame[target],
+    )
+    recipe = RECIPES[task](
+        target=target, seed=seed, ensemble=args.ensemble, **settings
+    )
+    return recipe.fit(fit).evaluate(holdout)[PRIMARY[task]]
+
+
+def _table(catalog: dict, scores: dict, variants: list[str]) -> pd.DataFrame:
+    """Scores (datasets x variants), and each variant's mean gain in %."""
+    names = sorted(
+        {name for name, _ in scores}, key=list(catalog["datasets"]).index
+    )
+    table = pd.DataFrame(
+        [[scores.get((n, v)) for v in variants] for n in names],
+        index=names,
+        columns=variants,
+    )
+    gains = {}
+    for variant in variants:
+        changes = []
+        for name in names:
+            base, ours = (
+                scores.get((name, "defaults")),
+                scores.get((name, variant)),
+            )
+            if base is None or ours is None:
+                continue
+            sign = (
+                -1 if catalog["datasets"][name]["task"] == "regression" else 1
+            )
+            changes.append(100 * sign * (ours - base) / abs(base))
+        gains[variant] = sum(changes) / len(changes) if changes else None
+    table.loc["mean gain %"] = gains
+    return table.round(4)
+
+
+if __name__ == "__main__":
+    main()
