@@ -50,6 +50,8 @@ VARIANTS = {
     "layers_3": {"hyperparameters": {"hidden_layers": 3}},
     "patience_20": {"patience": 20},
     "dropout_0.1": {"hyperparameters": {"dropout": 0.1}},
+    "l2_1e-4": {"hyperparameters": {"l2": 1e-4}},
+    "validation_0.1": {"validation_fraction": 0.1},
     "periodic+robust": {
         "normalization": "robust",
         "hyperparameters": {"numeric_embedding": "periodic"},

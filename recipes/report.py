@@ -31,7 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from sklearn import metrics
 
-from recipes.network import DEFAULTS
+from recipes import network
 from tuning.plots import curves_figure, scores_figure
 
 if TYPE_CHECKING:
@@ -219,7 +219,8 @@ def _dataset(recipe: Recipe) -> str:
 def _leaderboard(recipe: Recipe) -> str:
     result = getattr(recipe, "search_", None)
     if result is None:
-        if recipe.hyperparameters_ == DEFAULTS:
+        defaults = network.hyperparameters(recipe.network_defaults)
+        if recipe.hyperparameters_ == defaults:
             return "<p>Not tuned (default hyperparameters, listed above).</p>"
         return (
             "<p>Not tuned here: no search is recorded with this recipe; the "

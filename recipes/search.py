@@ -117,7 +117,7 @@ def tune(
             workers=workers,
             worker_command=command,
             tensorboard=tensorboard,
-            first_values=network.hyperparameters(fixed),
+            first_values=recipe.network_hyperparameters(),
             reserve=ensemble if refit else 0,  # the refit fits the budget
         )
     except tuning.SearchError as error:

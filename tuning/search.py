@@ -200,6 +200,7 @@ def search(
             worker_command,
             tensorboard,
             first_values,
+            reserve,
         )
 
 

@@ -33,7 +33,7 @@ class PeriodicEmbedding(keras.layers.Layer):
     >>> import numpy as np
     >>> from custom_layers import PeriodicEmbedding
     >>> layer = PeriodicEmbedding(frequencies=4, units=3)
-    >>> layer(np.zeros((2, 5), "float32")).shape
+    >>> tuple(layer(np.zeros((2, 5), "float32")).shape)
     (2, 15)
 
     Args:
