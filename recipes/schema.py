@@ -194,8 +194,9 @@ def _oddities(values: pd.Series, column, name: str, factorized) -> list[str]:
     for a numeric one.
     """
     if factorized is None:
-        present = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        infinite = int(np.isinf(present).sum())
+        if not pd.api.types.is_float_dtype(values):
+            return []  # integers and booleans hold no infinity
+        infinite = int(np.isinf(_floats(values)).sum())
         if infinite:
             return [
                 f"column {column!r} of {name} has {infinite} infinite "
@@ -237,13 +238,20 @@ def _reason_to_drop(
         if rows >= 20 and len(uniques) == rows:
             return "id-like (a different text in every row)"
         return None
+    if pd.api.types.is_float_dtype(values):
+        # floats cannot be id-like: their range is enough (no copy, no hash)
+        x = _floats(values)
+        if np.isnan(x).all():
+            return "it is entirely empty"
+        low, high = np.nanmin(x), np.nanmax(x)
+        return f"it is constant ({low.item()!r})" if low == high else None
     present = values.dropna()
     if present.empty:
         return "it is entirely empty"
     first = present.iloc[0]
     constant = f"it is constant ({getattr(first, 'item', lambda: first)()!r})"
     if not pd.api.types.is_integer_dtype(values):
-        # floats and booleans cannot be id-like: no need to hash them all
+        # booleans cannot be id-like: no need to hash them all
         return constant if (present == first).all() else None
     distinct = present.nunique()
     if distinct == 1:
@@ -251,6 +259,12 @@ def _reason_to_drop(
     if rows >= 20 and distinct == rows and _is_sequence(present):
         return "id-like (a running integer)"
     return None
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """A float column as a float64 array, missing = NaN (no copy if it is
+    one already)."""
+    return values.to_numpy(dtype=np.float64, na_value=np.nan, copy=False)
 
 
 def _is_sequence(values: pd.Series) -> bool:
