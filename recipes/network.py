@@ -83,6 +83,13 @@ def hyperparameters(overrides: dict | None = None) -> dict:
                 f"unknown {key} {value!r}; use one of: "
                 f"{', '.join(CHOICES[key])}"
             )
+        if key == "label_smoothing" and not (
+            isinstance(value, int | float) and 0 <= value < 1
+        ):
+            raise ArgumentError(
+                "label_smoothing must be a number in [0, 1); received "
+                f"{value!r}"
+            )
         values[key] = value
     return values
 
@@ -130,9 +137,8 @@ def _embedded(x, hp: dict, layout: Layout):
     categorical = hp["categorical_embedding"] and layout.categories
     if not periodic and not categorical:
         return x
-    numeric, flags = layout.numeric, layout.flags
-    parts = [x[:, :numeric], x[:, numeric : numeric + flags]]
-    parts.append(x[:, numeric + flags :])
+    numeric, categories = layout.numeric, layout.numeric + layout.flags
+    parts = [x[:, :numeric], x[:, numeric:categories], x[:, categories:]]
     if periodic:
         parts[0] = custom_layers.PeriodicEmbedding(name="numeric_embedding")(
             parts[0]

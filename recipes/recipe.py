@@ -101,7 +101,8 @@ class Recipe(Predictor):
         class_weight: "auto" (balanced weights when the rarest class is under
             20 %), "balanced", or None.
         hyperparameters: network and optimizer settings overriding
-            `recipes.network.DEFAULTS`.
+            `recipes.network.DEFAULTS` and the task's `network_defaults`
+            (see `network_hyperparameters`).
         ensemble: networks averaged into the model (the course's
             ensembles): `fit` trains them from seeds `seed`, `seed + 1`, ...;
             `tune` takes the best trials. 1 for a single network.

@@ -45,6 +45,34 @@ def test_head_activation_and_loss(task, activation, loss, fitted):
 
 
 @pytest.mark.parametrize(
+    "task, embedded, smoothing",
+    [
+        ("regression", {"numeric_embedding", "categorical_embedding"}, None),
+        ("binary", {"numeric_embedding", "categorical_embedding"}, 0.0),
+        ("multiclass", {"categorical_embedding"}, 0.1),
+    ],
+)
+def test_task_defaults_shape_the_network(task, embedded, smoothing, fitted):
+    """The defaults chosen by benchmarks/ablation.py are what `fit` built."""
+    for network in _networks(fitted[task]):
+        names = {layer.name for layer in network.layers}
+        assert names & {"numeric_embedding", "categorical_embedding"} == (
+            embedded
+        )
+        if smoothing is not None:
+            assert network.loss.label_smoothing == smoothing
+
+
+@pytest.mark.parametrize("value", [1.0, -0.1, "0.1"])
+def test_label_smoothing_out_of_range_is_named(value):
+    recipe = BinaryClassification(
+        target="y", hyperparameters={"label_smoothing": value}
+    )
+    with pytest.raises(ArgumentError, match="label_smoothing must be"):
+        recipe.fit(make_frame("binary", 50))
+
+
+@pytest.mark.parametrize(
     "name, loss",
     [("mae", keras.losses.MeanAbsoluteError), ("huber", keras.losses.Huber)],
 )
