@@ -303,7 +303,7 @@ def _train(args: argparse.Namespace) -> int:
 
     strategy, worker = None, 0
     if getattr(args, "distributed", False):
-        strategy, worker = _strategy(stream)
+        strategy, worker = _strategy()
     _import_recipes(args.verbose)
     from recipes.recipe import BY_TASK
 
@@ -358,7 +358,7 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _strategy(stream: bool):
+def _strategy():
     """MultiWorkerMirroredStrategy from TF_CONFIG, before any TF op runs."""
     from recipes.errors import ArgumentError
 
@@ -372,8 +372,6 @@ def _strategy(stream: bool):
             'e.g. {"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
             f'"task": {{"type": "worker", "index": 0}}}} ({error!r})'
         ) from None
-    if stream:
-        raise ArgumentError("--distributed does not stream yet; drop --stream")
     import tensorflow as tf
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()

@@ -7,11 +7,15 @@ issue 20585), so a recipe given such a strategy trains with the loop below:
 with `tf.nn.compute_average_loss`, model and optimizer built under
 `strategy.scope()`.
 
-- Every worker reads the same table and takes its own shard of each global
-  batch: after a shuffle seeded alike on every worker, worker i of n takes
-  rows [i·b/n, (i+1)·b/n) of each batch of b rows. The all-reduced gradient
-  is then the gradient of the whole batch, so n workers train the model one
-  process would with batch b, up to float rounding.
+- In memory (`arrays`), every worker reads the same table and takes its own
+  shard of each global batch: after a shuffle seeded alike on every worker,
+  worker i of n takes rows [i·b/n, (i+1)·b/n) of each batch of b rows. The
+  all-reduced gradient is then the gradient of the whole batch, so n
+  workers train the model one process would with batch b, up to float
+  rounding.
+- A streamed CSV (see `Recipe._stream_shards`): worker i of n preprocesses
+  and trains on the training rows whose row number is i modulo n, and every
+  worker takes the same number of steps per epoch.
 - Every worker computes the validation loss on the whole validation set,
   so all take the same early-stopping decision.
 - Callbacks get the usual calls (`on_epoch_end` with loss and val_loss):
@@ -27,25 +31,31 @@ exports as usual (the command line exports on the chief only).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import keras
 import numpy as np
 import tensorflow as tf
+
+# (input context, epoch, global batch size) -> this input pipeline's
+# batches of (x, y, sample weight); as many batches on every worker
+Batches = Callable[[tf.distribute.InputContext, int, int], tf.data.Dataset]
 
 
 def fit(
     strategy: tf.distribute.Strategy,
     build,
-    x: np.ndarray,
-    y: np.ndarray,
+    batches: Batches,
     validation: tuple[np.ndarray, np.ndarray],
     *,
     batch_size: int,
     epochs: int,
     callbacks: list,
-    seed: int,
-    sample_weight: np.ndarray | None = None,
 ) -> tuple[keras.Model, keras.callbacks.History]:
     """Trains `build()` (a compiled model) with `strategy`'s workers.
+
+    `batches` gives each worker its training batches for an epoch (see
+    `arrays`); `validation` is the whole validation table.
 
     Returns a plain copy of the trained model (built outside the strategy)
     and its History.
@@ -56,7 +66,6 @@ def fit(
         model = build()
         model.optimizer.build(model.trainable_variables)
     loss = model.loss
-    weights = np.ones(len(y), "f4") if sample_weight is None else sample_weight
 
     def replica_step(xs, ys, ws):
         with tf.GradientTape() as tape:
@@ -84,14 +93,11 @@ def fit(
     callbacks.on_train_begin()
     for epoch in range(epochs):
         callbacks.on_epoch_begin(epoch)
-        rows = _epoch_rows(len(y), batch, seed, epoch)
-        batches = strategy.distribute_datasets_from_function(
-            lambda context, rows=rows: _shard(
-                context, rows, batch, x, y, weights
-            )
+        distributed = strategy.distribute_datasets_from_function(
+            lambda context, epoch=epoch: batches(context, epoch, batch)
         )
         total = count = 0.0
-        for xs, ys, ws in batches:
+        for xs, ys, ws in distributed:
             total += float(step(xs, ys, ws))
             count += 1
         logs = {
@@ -105,6 +111,20 @@ def fit(
     plain = build()
     plain.set_weights(model.get_weights())
     return plain, history
+
+
+def arrays(
+    x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, seed: int
+) -> Batches:
+    """`Batches` of in-memory rows: each worker's shard of every shuffled
+    global batch (the rows that do not fill a last batch are skipped)."""
+    weights = np.ones(len(y), "f4") if weights is None else weights
+
+    def batches(context, epoch: int, batch: int) -> tf.data.Dataset:
+        rows = _epoch_rows(len(y), batch, seed, epoch)
+        return _shard(context, rows, batch, x, y, weights)
+
+    return batches
 
 
 def _epoch_rows(rows: int, batch: int, seed: int, epoch: int) -> np.ndarray:

@@ -221,7 +221,9 @@ class Recipe(Predictor):
                 `recipes.streaming.STREAM_ABOVE` (1 GiB).
             strategy: a `tf.distribute.MultiWorkerMirroredStrategy` to
                 train on its workers (see `recipes.distributed`); create it
-                at the start of the program, before any TensorFlow op.
+                at the start of the program, before any TensorFlow op. A
+                streamed CSV is sharded: each worker trains on the rows
+                whose row number is its index modulo the workers.
 
         Returns:
             The recipe, fitted.
@@ -234,11 +236,6 @@ class Recipe(Predictor):
             check_positive_int("epochs", epochs)
         data = self.prepare(train, validation, stream)  # checks parameters
         hp = self.network_hyperparameters()
-        if strategy is not None and data.stream:
-            raise ArgumentError(
-                "a streamed CSV cannot be trained with a strategy yet; "
-                "pass stream=False"
-            )
         models, histories = [], []
         for seed in range(self.seed, self.seed + self.ensemble):
             if strategy is None:
@@ -370,7 +367,8 @@ class Recipe(Predictor):
                 validation_batch_size=validation_batch,
                 epochs=epochs,
                 shuffle=data.stream is None,  # a stream shuffles its blocks
-                class_weight=data.class_weight,
+                # a stream carries its rows' class weights
+                class_weight=None if data.stream else data.class_weight,
                 callbacks=[stopping, _Progress(epochs), *(callbacks or [])],
                 initial_epoch=initial_epoch,
                 verbose=0,
@@ -393,27 +391,54 @@ class Recipe(Predictor):
         seed: int,
     ) -> tuple[keras.Model, keras.callbacks.History]:
         """`train` on a strategy's workers (see `recipes.distributed`)."""
-        weights = None
-        if data.class_weight:
-            weights = np.vectorize(data.class_weight.get)(data.y_train)
-            weights = weights.astype(np.float32)
+        if data.stream:
+            batches = self._stream_shards(data, seed)
+        else:
+            batches = distributed.arrays(
+                data.x_train,
+                self._targets(data, data.y_train),
+                self._weights(data, data.y_train),
+                seed,
+            )
         return distributed.fit(
             strategy,
             lambda: self.build(hp, data, seed),
-            data.x_train,
-            self._targets(data, data.y_train),
+            batches,
             (data.x_valid, self._targets(data, data.y_valid)),
             batch_size=batch_size(hp, data.rows),
             epochs=epochs,
             callbacks=[self._early_stopping(), _Progress(epochs)],
-            seed=seed,
-            sample_weight=weights,
         )
 
+    def _stream_shards(self, data: Prepared, seed: int) -> distributed.Batches:
+        """Each worker's share of a stream: the rows of its row numbers
+        modulo the workers, cut to the same number of steps everywhere (a
+        worker a few rows short starts its shard again)."""
+
+        def batches(context, epoch: int, batch: int) -> tf.data.Dataset:
+            share = context.get_per_replica_batch_size(batch)
+            shard = (context.input_pipeline_id, context.num_input_pipelines)
+            steps = max(1, data.stream.rows // batch)
+            return (
+                self._streamed(data, share, seed + epoch, shard)
+                .map(
+                    lambda x, y, w: (x, tf.reshape(y, [tf.shape(y)[0], -1]), w)
+                )
+                .repeat()
+                .take(steps)
+            )
+
+        return batches
+
     def _streamed(
-        self, data: Prepared, batch: int, seed: int | None
+        self,
+        data: Prepared,
+        batch: int,
+        seed: int | None,
+        shard: tuple[int, int] = (0, 1),
     ) -> tf.data.Dataset:
-        """Batches of every training row of a stream, read again each epoch.
+        """Batches of (x, y, class weight) of every training row of a
+        stream (or of its `shard`, (index, count)), read again each epoch.
 
         Each block is preprocessed at once by the model's own preprocessor
         (one call per block is far cheaper than one per batch) and its rows
@@ -425,14 +450,15 @@ class Recipe(Predictor):
 
         def blocks():
             rng = np.random.default_rng([seed, next(epochs)])
-            for block in data.stream.blocks():
+            for block in data.stream.blocks(*shard):
                 block, y = streaming.targets(schema, block)
                 if not len(y):
                     continue
                 inputs = to_inputs(block, schema, data.stream.path.name)
                 x = _predict(data.preprocessor, inputs)
                 order = rng.permutation(len(y))
-                yield x[order], self._targets(data, y)[order].astype("f4")
+                targets = self._targets(data, y)[order].astype("f4")
+                yield x[order], targets, self._weights(data, y)[order]
 
         targets = (
             [None] if self.task != "multiclass" else [None, len(schema.classes)]
@@ -440,13 +466,14 @@ class Recipe(Predictor):
         signature = (
             tf.TensorSpec([None, data.x_train.shape[1]], tf.float32),
             tf.TensorSpec(targets, tf.float32),
+            tf.TensorSpec([None], tf.float32),
         )
         return (
             tf.data.Dataset.from_generator(blocks, output_signature=signature)
             .flat_map(
-                lambda x, y: tf.data.Dataset.from_tensor_slices((x, y)).batch(
-                    batch
-                )
+                lambda x, y, w: tf.data.Dataset.from_tensor_slices(
+                    (x, y, w)
+                ).batch(batch)
             )
             .prefetch(tf.data.AUTOTUNE)
         )
@@ -584,6 +611,15 @@ class Recipe(Predictor):
 
     def _class_weight(self, y: np.ndarray, schema: Schema) -> dict | None:
         return None
+
+    def _weights(self, data: Prepared, y: np.ndarray) -> np.ndarray:
+        """Each row's class weight (1 without class weights), float32."""
+        if not data.class_weight:
+            return np.ones(len(y), np.float32)
+        table = np.ones(len(data.schema.classes), np.float32)
+        for label, weight in data.class_weight.items():
+            table[label] = weight
+        return table[y]
 
     # -- using the model ----------------------------------------------------
 

@@ -65,11 +65,14 @@ class Stream:
     seed: int
     validation_share: float  # of the rows hashed into validation
 
-    def blocks(self) -> Iterator[pd.DataFrame]:
-        """The training rows of the file, one DataFrame per block."""
+    def blocks(self, shard: int = 0, shards: int = 1) -> Iterator[pd.DataFrame]:
+        """The training rows of the file, one DataFrame per block; with
+        `shards`, only those whose row number is `shard` modulo `shards`."""
         for start, frame in _blocks(self.path, self.column_types):
-            held = _uniform(start, len(frame), self.seed, 0)
-            yield frame[held >= self.validation_share]
+            numbers = np.arange(start, start + len(frame))
+            kept = _uniform(start, len(frame), self.seed, 0)
+            kept = (kept >= self.validation_share) & (numbers % shards == shard)
+            yield frame[kept]
 
 
 def scan(

@@ -4,7 +4,9 @@ The workers run `keras-recipes train --distributed` on localhost with their
 TF_CONFIG; the reference runs the same loop in this process with
 TensorFlow's default (one-replica) strategy. Sharding each global batch
 between the workers makes the two mathematically the same training, so the
-exported predictions agree up to float rounding.
+exported predictions agree up to float rounding. A streamed file is
+sharded by row number instead; its test checks that the workers finish and
+the chief's model learned.
 """
 
 import json
@@ -32,8 +34,8 @@ def _free_ports(count: int) -> list[int]:
     return ports
 
 
-def test_two_workers_export_what_one_process_trains(csvs, tmp_path):
-    train, test = csvs["binary"]
+def _two_workers(train, test, folder, *extra) -> tuple[dict, dict]:
+    """Runs `train --distributed` as 2 workers; their JSON answers."""
     cluster = {"worker": [f"localhost:{p}" for p in _free_ports(2)]}
     workers = []
     for index in range(2):
@@ -44,8 +46,8 @@ def test_two_workers_export_what_one_process_trains(csvs, tmp_path):
         env = {**os.environ, "TF_CONFIG": json.dumps(config)}
         command = [sys.executable, "-m", "recipes", "train", str(train)]
         command += ["--target", "y", "--distributed", "--ensemble", "1"]
-        command += ["--epochs", str(EPOCHS), "--test", str(test)]
-        command += ["--export", str(tmp_path / f"export{index}")]
+        command += ["--epochs", str(EPOCHS), "--test", str(test), *extra]
+        command += ["--export", str(folder / f"export{index}")]
         workers.append(
             subprocess.Popen(
                 command,
@@ -61,8 +63,14 @@ def test_two_workers_export_what_one_process_trains(csvs, tmp_path):
         assert worker.returncode == 0, err[-3000:]
     chief, other = (json.loads(out) for out, _ in outputs)
     assert "test" in chief and other["worker"] == 1 and "test" not in other
-    assert (tmp_path / "export0" / "saved_model.pb").is_file()
-    assert not (tmp_path / "export1").exists()  # only the chief writes
+    assert (folder / "export0" / "saved_model.pb").is_file()
+    assert not (folder / "export1").exists()  # only the chief writes
+    return chief, other
+
+
+def test_two_workers_export_what_one_process_trains(csvs, tmp_path):
+    train, test = csvs["binary"]
+    chief, _ = _two_workers(train, test, tmp_path)
 
     reference = BinaryClassification(target="y", epochs=EPOCHS, ensemble=1)
     reference.fit(train, strategy=tf.distribute.get_strategy())
@@ -71,4 +79,11 @@ def test_two_workers_export_what_one_process_trains(csvs, tmp_path):
     np.testing.assert_allclose(
         served["proba_yes"], expected["proba_yes"], atol=1e-4
     )
+    assert chief["test"]["roc_auc"] > 0.8
+
+
+def test_two_workers_train_on_their_shards_of_a_stream(csvs, tmp_path):
+    """Streamed: each worker trains on its rows (row number modulo 2)."""
+    train, test = csvs["binary"]
+    chief, _ = _two_workers(train, test, tmp_path, "--stream", "--epochs", "40")
     assert chief["test"]["roc_auc"] > 0.8

@@ -72,6 +72,22 @@ def test_scan_samples_counts_and_holds_out_by_row(small_blocks, tmp_path):
     sample = set(map(tuple, data.train[key].round(9).fillna(-99).to_numpy()))
     assert not train_rows & valid_rows
     assert sample <= train_rows
+    # distributed workers: 3 shards, disjoint, together every training row
+    shards = [
+        set(
+            map(
+                tuple,
+                pd.concat(stream.blocks(i, 3))[key]
+                .round(9)
+                .fillna(-99)
+                .to_numpy(),
+            )
+        )
+        for i in range(3)
+    ]
+    assert set().union(*shards) == train_rows
+    assert sum(map(len, shards)) == len(train_rows)
+    assert all(len(shard) > 0.3 * len(train_rows) for shard in shards)
     again = streaming.scan(
         path, target="y", task="regression", sample_rows=500, seed=1
     )
@@ -86,9 +102,9 @@ def test_each_epoch_reads_the_file_again(csvs, small_blocks, monkeypatch):
     reads = []
     blocks = streaming.Stream.blocks
 
-    def counted(self):
+    def counted(self, *shard):
         reads.append(1)
-        return blocks(self)
+        return blocks(self, *shard)
 
     monkeypatch.setattr(streaming.Stream, "blocks", counted)
     recipe = Regression(target="y", epochs=3, patience=10, ensemble=1)
