@@ -4,11 +4,15 @@ For each dataset of ../shared/datasets, holds out a (for classification,
 stratified) 20 % of train.csv — test.csv is never read — fits the recipe
 on the rest (its own validation split inside, for early stopping) and
 scores the holdout with the catalog's primary metric. Each variant changes
-one setting of the defaults; the table prints every score, and the last
-column the mean gain over the defaults in % (positive = better).
+the task's defaults (`Recipe.network_defaults`): one of their ideas taken
+out, or an alternative added; a variant that would train the same model
+as the defaults on a dataset is skipped there. The table prints every
+score, and its last row each variant's mean gain over the defaults in %
+(positive = better).
 
-    python benchmarks/ablation.py                       # every variant
-    python benchmarks/ablation.py --variants defaults quantile --seeds 0 1
+    python benchmarks/ablation.py              # each default idea taken out
+    python benchmarks/ablation.py --variants defaults robust quantile \\
+        --seeds 0 1 2                           # alternatives, 3 holdouts
 
 Threads: TensorFlow's defaults (both cores for one job).
 """
@@ -34,50 +38,35 @@ RECIPES = {
     "multiclass": MulticlassClassification,
 }
 PRIMARY = {"regression": "rmse", "binary": "roc_auc", "multiclass": "accuracy"}
-# name: recipe arguments changed from the defaults
+# name: recipe arguments changed from the task's defaults (network values
+# are merged over `Recipe.network_defaults`, so "none"/False/0 remove one)
+PLAIN = {
+    "numeric_embedding": "none",
+    "categorical_embedding": False,
+    "label_smoothing": 0.0,
+}
 VARIANTS = {
     "defaults": {},
-    "zscore": {"normalization": "zscore"},
+    # each idea the defaults use, taken out
+    "plain MLP": {"hyperparameters": PLAIN},
+    "-periodic": {"hyperparameters": {"numeric_embedding": "none"}},
+    "-categorical": {"hyperparameters": {"categorical_embedding": False}},
+    "-smoothing": {"hyperparameters": {"label_smoothing": 0.0}},
+    # what the defaults leave out, added
+    "+periodic": {"hyperparameters": {"numeric_embedding": "periodic"}},
+    "+smoothing": {"hyperparameters": {"label_smoothing": 0.1}},
     "robust": {"normalization": "robust"},
     "quantile": {"normalization": "quantile"},
-    "categorical_embedding": {"hyperparameters": {"categorical_embedding": 1}},
-    "periodic": {"hyperparameters": {"numeric_embedding": "periodic"}},
-    "label_smoothing": {"hyperparameters": {"label_smoothing": 0.1}},
     "cosine": {"hyperparameters": {"lr_decay": "cosine"}},
+    "dropout_0.1": {"hyperparameters": {"dropout": 0.1}},
     "batch_norm": {"hyperparameters": {"normalization": "batch"}},
     "batch_128": {"hyperparameters": {"batch_size": 128}},
     "units_256": {"hyperparameters": {"units": 256}},
     "layers_3": {"hyperparameters": {"hidden_layers": 3}},
-    "patience_20": {"patience": 20},
-    "dropout_0.1": {"hyperparameters": {"dropout": 0.1}},
     "l2_1e-4": {"hyperparameters": {"l2": 1e-4}},
-    "validation_0.1": {"validation_fraction": 0.1},
-    "periodic+robust": {
-        "normalization": "robust",
-        "hyperparameters": {"numeric_embedding": "periodic"},
-    },
-    "periodic+smoothing": {
-        "hyperparameters": {
-            "numeric_embedding": "periodic",
-            "label_smoothing": 0.1,
-        }
-    },
-    "periodic+robust+smoothing": {
-        "normalization": "robust",
-        "hyperparameters": {
-            "numeric_embedding": "periodic",
-            "label_smoothing": 0.1,
-        },
-    },
-    "periodic+robust+smoothing+dropout": {
-        "normalization": "robust",
-        "hyperparameters": {
-            "numeric_embedding": "periodic",
-            "label_smoothing": 0.1,
-            "dropout": 0.1,
-        },
-    },
+    "patience_20": {"patience": 20},
 }
+QUICK = ["defaults", "plain MLP", "-periodic", "-categorical", "-smoothing"]
 
 
 def main() -> None:
@@ -85,7 +74,11 @@ def main() -> None:
     parser.add_argument("--catalog", type=Path, default=CATALOG)
     parser.add_argument("--datasets", nargs="*", help="default: all")
     parser.add_argument(
-        "--variants", nargs="*", default=list(VARIANTS), choices=VARIANTS
+        "--variants",
+        nargs="*",
+        default=QUICK,
+        choices=VARIANTS,
+        help="default: the defaults and each of their ideas taken out",
     )
     parser.add_argument("--seeds", nargs="*", type=int, default=[0])
     parser.add_argument(
@@ -123,12 +116,21 @@ def main() -> None:
 def _score(args, name: str, entry: dict, variant: str, seed: int):
     task = entry["task"]
     settings = dict(VARIANTS[variant])
-    if task == "regression" and "label_smoothing" in str(settings):
-        hp = dict(settings.pop("hyperparameters"))
-        del hp["label_smoothing"]  # classification only
-        if not hp and not settings:
-            return None
-        settings["hyperparameters"] = hp
+    recipe_class = RECIPES[task]
+    hp = {
+        **recipe_class.network_defaults,
+        **settings.pop("hyperparameters", {}),
+    }
+    if task == "regression":
+        hp.pop("label_smoothing", None)  # classification only
+    defaults = recipe_class.network_defaults
+    changed = {k for k in {*hp, *defaults} if hp.get(k) != defaults.get(k)}
+    if not entry["n_categorical"]:
+        changed.discard("categorical_embedding")
+    if not entry["n_numeric"]:
+        changed.discard("numeric_embedding")
+    if variant != "defaults" and not (settings or changed):
+        return None  # the same model as the defaults
     frame = pd.read_csv(args.catalog / name / entry["files"]["train"])
     target = entry["target"]
     fit, holdout = train_test_split(
@@ -137,8 +139,12 @@ def _score(args, name: str, entry: dict, variant: str, seed: int):
         random_state=seed,
         stratify=None if task == "regression" else frame[target],
     )
-    recipe = RECIPES[task](
-        target=target, seed=seed, ensemble=args.ensemble, **settings
+    recipe = recipe_class(
+        target=target,
+        seed=seed,
+        ensemble=args.ensemble,
+        hyperparameters=hp,
+        **settings,
     )
     return recipe.fit(fit).evaluate(holdout)[PRIMARY[task]]
 
