@@ -144,7 +144,9 @@ def test_cli_streams_on_request(csvs, small_blocks, monkeypatch, capsys):
     reads = []
     blocks = streaming.Stream.blocks
     monkeypatch.setattr(
-        streaming.Stream, "blocks", lambda self: reads.append(1) or blocks(self)
+        streaming.Stream,
+        "blocks",
+        lambda self, *shard: reads.append(1) or blocks(self, *shard),
     )
     train = str(csvs["binary"][0])
     arguments = ["--target", "y", "--epochs", "2", "--ensemble", "1"]
