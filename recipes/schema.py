@@ -167,7 +167,7 @@ def infer_schema(
         kind = _kind(values)
         # texts are hashed once, for both checks
         factorized = pd.factorize(values) if kind == "categorical" else None
-        reason = _reason_to_drop(values, kind, len(frame), factorized)
+        reason = _reason_to_drop(values, len(frame), factorized)
         if reason and not (explicit and reason.startswith("id-like")):
             notes.append(f"dropping column {column!r} of {name}: {reason}")
             continue
@@ -227,8 +227,11 @@ def _kind(values: pd.Series) -> str:
 
 
 def _reason_to_drop(
-    values: pd.Series, kind: str, rows: int, factorized=None
+    values: pd.Series, rows: int, factorized=None
 ) -> str | None:
+    """Why a column is useless, or None. `factorized` is
+    `pd.factorize(values)` for a categorical column, None for a numeric one.
+    """
     if factorized is not None:  # categorical: distinct texts known
         uniques = factorized[1]
         if not len(uniques):
