@@ -48,13 +48,13 @@ PLAIN = {
 VARIANTS = {
     "defaults": {},
     # each idea the defaults use, taken out
-    "plain MLP": {"hyperparameters": PLAIN},
-    "-periodic": {"hyperparameters": {"numeric_embedding": "none"}},
-    "-categorical": {"hyperparameters": {"categorical_embedding": False}},
-    "-smoothing": {"hyperparameters": {"label_smoothing": 0.0}},
+    "plain_mlp": {"hyperparameters": PLAIN},
+    "no_periodic": {"hyperparameters": {"numeric_embedding": "none"}},
+    "no_categorical": {"hyperparameters": {"categorical_embedding": False}},
+    "no_smoothing": {"hyperparameters": {"label_smoothing": 0.0}},
     # what the defaults leave out, added
-    "+periodic": {"hyperparameters": {"numeric_embedding": "periodic"}},
-    "+smoothing": {"hyperparameters": {"label_smoothing": 0.1}},
+    "with_periodic": {"hyperparameters": {"numeric_embedding": "periodic"}},
+    "with_smoothing": {"hyperparameters": {"label_smoothing": 0.1}},
     "robust": {"normalization": "robust"},
     "quantile": {"normalization": "quantile"},
     "cosine": {"hyperparameters": {"lr_decay": "cosine"}},
@@ -66,7 +66,13 @@ VARIANTS = {
     "l2_1e-4": {"hyperparameters": {"l2": 1e-4}},
     "patience_20": {"patience": 20},
 }
-QUICK = ["defaults", "plain MLP", "-periodic", "-categorical", "-smoothing"]
+QUICK = [
+    "defaults",
+    "plain_mlp",
+    "no_periodic",
+    "no_categorical",
+    "no_smoothing",
+]
 
 
 def main() -> None:
@@ -92,10 +98,11 @@ def main() -> None:
     for name, entry in catalog["datasets"].items():
         if args.datasets and name not in args.datasets:
             continue
+        frame = pd.read_csv(args.catalog / name / entry["files"]["train"])
         for variant in args.variants:
             values, start = [], time.perf_counter()
             for seed in args.seeds:
-                values.append(_score(args, name, entry, variant, seed))
+                values.append(_score(args, frame, entry, variant, seed))
             if values[0] is None:
                 continue
             scores[name, variant] = sum(values) / len(values)
@@ -113,7 +120,7 @@ def main() -> None:
     )
 
 
-def _score(args, name: str, entry: dict, variant: str, seed: int):
+def _score(args, frame: pd.DataFrame, entry: dict, variant: str, seed: int):
     task = entry["task"]
     settings = dict(VARIANTS[variant])
     recipe_class = RECIPES[task]
@@ -131,7 +138,6 @@ def _score(args, name: str, entry: dict, variant: str, seed: int):
         changed.discard("numeric_embedding")
     if variant != "defaults" and not (settings or changed):
         return None  # the same model as the defaults
-    frame = pd.read_csv(args.catalog / name / entry["files"]["train"])
     target = entry["target"]
     fit, holdout = train_test_split(
         frame,
