@@ -48,3 +48,24 @@ def check_float(
             f"in {interval}. Received: {name}={value!r}"
         )
     return value_f
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Returns `value` after checking that it is `True` or `False`.
+
+    Args:
+        name: Argument name, quoted in the error message.
+        value: The value received.
+
+    Returns:
+        `value`.
+
+    Raises:
+        ValueError: If `value` is not a bool.
+    """
+    if not isinstance(value, bool):
+        raise ValueError(
+            f"Invalid value received for argument `{name}`. Expected True or "
+            f"False. Received: {name}={value!r}"
+        )
+    return value

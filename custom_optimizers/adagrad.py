@@ -6,10 +6,11 @@ import keras
 from keras import ops
 
 from custom_optimizers._common import LearningRate, check_float
+from custom_optimizers.base import BaseOptimizer
 
 
 @keras.saving.register_keras_serializable(package="custom_optimizers")
-class AdaGrad(keras.optimizers.Optimizer):
+class AdaGrad(BaseOptimizer):
     """AdaGrad: divides each step by the root of all past squared gradients.
 
     `G` (one slot per weight, initially `initial_accumulator_value`) sums
@@ -46,65 +47,32 @@ class AdaGrad(keras.optimizers.Optimizer):
             Defaults to `0.0`.
         epsilon: Float `>= 0` added to `G` under the square root, so that
             the first step is finite. Defaults to `1e-7`.
-        weight_decay: Float or `None`. If set, each step first shrinks every
-            weight: `w = w - learning_rate * weight_decay * w`.
-        clipnorm: Float or `None`. If set, each weight's gradient is rescaled
-            so that its L2 norm is at most `clipnorm`.
-        clipvalue: Float or `None`. If set, each gradient component is
-            clipped to `[-clipvalue, clipvalue]`.
-        global_clipnorm: Float or `None`. If set, all gradients are rescaled
-            together so that their joint L2 norm is at most `global_clipnorm`.
-        name: Optional name of the optimizer.
-        **kwargs: The other arguments of `keras.optimizers.Optimizer`
-            (`use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`,
-            ...).
+        {{common_args}}
 
     Raises:
         ValueError: If `initial_accumulator_value` or `epsilon` is negative.
     """
+
+    _slots = {"accumulators": "G"}
+    _hyperparameters = ("initial_accumulator_value", "epsilon")
 
     def __init__(
         self,
         learning_rate: LearningRate = 0.01,
         initial_accumulator_value: float = 0.0,
         epsilon: float = 1e-7,
-        weight_decay: float | None = None,
-        clipnorm: float | None = None,
-        clipvalue: float | None = None,
-        global_clipnorm: float | None = None,
-        name: str | None = None,
+        *args: Any,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate, *args, **kwargs)
         self.initial_accumulator_value = check_float(
             "initial_accumulator_value", initial_accumulator_value, low=0.0
         )
         self.epsilon = check_float("epsilon", epsilon, low=0.0)
 
-    def build(self, var_list: list[keras.Variable]) -> None:
-        """Creates one accumulator slot `G` per variable.
-
-        Args:
-            var_list: The model variables this optimizer will update.
-        """
-        if self.built:
-            return
-        super().build(var_list)
-        self.accumulators = self.add_optimizer_variables(
-            var_list,
-            "G",
-            initializer=keras.initializers.Constant(
-                self.initial_accumulator_value
-            ),
-        )
+    def _slot_initializer(self, slot: str) -> keras.initializers.Initializer:
+        """`G` starts at `initial_accumulator_value`."""
+        return keras.initializers.Constant(self.initial_accumulator_value)
 
     def update_step(
         self, gradient: Any, variable: keras.Variable, learning_rate: Any
@@ -121,11 +89,3 @@ class AdaGrad(keras.optimizers.Optimizer):
                 ops.sqrt(ops.add(accumulator, self.epsilon)),
             ),
         )
-
-    def get_config(self) -> dict[str, Any]:
-        """Returns the constructor arguments, for serialization."""
-        return {
-            **super().get_config(),
-            "initial_accumulator_value": self.initial_accumulator_value,
-            "epsilon": self.epsilon,
-        }

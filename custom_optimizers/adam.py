@@ -1,44 +1,53 @@
-"""Adam: momentum plus RMSProp, with bias correction."""
+"""Adam: momentum plus RMSProp, with or without bias correction."""
 
 from typing import Any
 
 import keras
 from keras import ops
 
-from custom_optimizers._common import LearningRate, check_float
+from custom_optimizers._common import LearningRate, check_bool, check_float
+from custom_optimizers.base import BaseOptimizer
 
 
 @keras.saving.register_keras_serializable(package="custom_optimizers")
-class Adam(keras.optimizers.Optimizer):
+class Adam(BaseOptimizer):
     """Adam: a moving average of gradients scaled by one of their squares.
 
     Two slots per weight, both initially 0: `m`, a moving average of the
     gradients (momentum), and `v`, a moving average of their squares
     (RMSProp's `G`). With `t` the number of this step (1 for the first
-    step; the optimizer's `iterations` + 1), the update is, as in Keras:
+    step; the optimizer's `iterations` + 1), the update is:
 
     ```python
     m = beta_1 * m + (1 - beta_1) * g
     v = beta_2 * v + (1 - beta_2) * g ** 2
-    lr_t = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
-    w = w - lr_t * m / (sqrt(v) + epsilon)
+    if bias_correction:  # the default, as Keras
+        lr_t = learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+    else:
+        lr_t = learning_rate
+    if epsilon_inside_sqrt:
+        w = w - lr_t * m / sqrt(v + epsilon)
+    else:  # the default, as Keras
+        w = w - lr_t * m / (sqrt(v) + epsilon)
     ```
 
-    Epsilon is added to `sqrt(v)`, outside the root. Folding the bias
-    correction into `lr_t` is the course's corrected form
-    `m_hat = m / (1 - beta_1 ** t)`, `v_hat = v / (1 - beta_2 ** t)`,
+    With the defaults (`bias_correction=True, epsilon_inside_sqrt=False`)
+    the trajectory is that of `keras.optimizers.Adam(learning_rate, beta_1,
+    beta_2, epsilon)`, bit for bit: epsilon is added to `sqrt(v)`, outside
+    the root. Folding the bias correction into `lr_t` is the Adam paper's
+    (Kingma and Ba, 2015) form `m_hat = m / (1 - beta_1 ** t)`,
+    `v_hat = v / (1 - beta_2 ** t)`,
     `w = w - learning_rate * m_hat / (sqrt(v_hat) + epsilon_hat)` with
     `epsilon_hat = epsilon / sqrt(1 - beta_2 ** t)`: the two differ only in
     how much epsilon weighs in the first steps. Since `m` and `v` start at
-    0, without the correction the first steps would be too small (`m` and
-    `v` are biased towards 0 by the factors `1 - beta ** t`).
+    0, without the correction the first steps are smaller (`m` and `v` are
+    biased towards 0 by the factors `1 - beta ** t`).
 
-    With `bias_correction=False` the update is the course's uncorrected form
-    `w = w - learning_rate * m / (sqrt(v) + epsilon)`.
-
-    With the default `bias_correction=True` the trajectory is that of
-    `keras.optimizers.Adam(learning_rate, beta_1, beta_2, epsilon)`, bit
-    for bit.
+    With `bias_correction=False, epsilon_inside_sqrt=True` the update is
+    the course's rule, which has no bias correction and epsilon inside the
+    square root: "h = β1·h + (1−β1)·g; G = β2·G + (1−β2)·g²;
+    w = w − η·h / sqrt(G + ε)", with `h = m`, `G = v`,
+    `β1, β2 = beta_1, beta_2`, `η = learning_rate` and `ε = epsilon`.
 
     Example:
 
@@ -49,6 +58,15 @@ class Adam(keras.optimizers.Optimizer):
     >>> print(w.numpy().round(4))
     [0.9 2.1]
 
+    The course's rule from the same start takes a larger first step,
+    `0.1 * (0.1 * g) / sqrt(0.001 * g**2) = 0.3162 * sign(g)`:
+
+    >>> w = keras.Variable([1.0, 2.0])
+    >>> opt = Adam(0.1, bias_correction=False, epsilon_inside_sqrt=True)
+    >>> opt.apply([keras.ops.array([3.0, -0.5])], [w])
+    >>> print(w.numpy().round(4))
+    [0.6838 2.3162]
+
     Args:
         learning_rate: A float, a
             `keras.optimizers.schedules.LearningRateSchedule` (for instance
@@ -58,27 +76,31 @@ class Adam(keras.optimizers.Optimizer):
             gradients `m`. Defaults to `0.9`.
         beta_2: Float in `[0, 1)`, decay rate of the moving average of the
             squared gradients `v`. Defaults to `0.999`.
-        epsilon: Float `>= 0` added to `sqrt(v)`. Defaults to `1e-7`.
-        bias_correction: Whether to apply the bias correction `lr_t`
-            (`True`, as Keras and the Adam paper) or to use
-            `learning_rate` as it is (`False`). Defaults to `True`.
-        weight_decay: Float or `None`. If set, each step first shrinks every
-            weight: `w = w - learning_rate * weight_decay * w`.
-        clipnorm: Float or `None`. If set, each weight's gradient is rescaled
-            so that its L2 norm is at most `clipnorm`.
-        clipvalue: Float or `None`. If set, each gradient component is
-            clipped to `[-clipvalue, clipvalue]`.
-        global_clipnorm: Float or `None`. If set, all gradients are rescaled
-            together so that their joint L2 norm is at most `global_clipnorm`.
-        name: Optional name of the optimizer.
-        **kwargs: The other arguments of `keras.optimizers.Optimizer`
-            (`use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`,
-            ...).
+        epsilon: Float `>= 0` added to `sqrt(v)`, or to `v` under the root
+            with `epsilon_inside_sqrt=True`. Defaults to `1e-7`.
+        bias_correction: Whether to scale the learning rate by the bias
+            correction `sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)` (`True`,
+            as Keras and the Adam paper) or to use it as it is (`False`, as
+            the course). Defaults to `True`.
+        epsilon_inside_sqrt: Whether epsilon is added to `v` under the
+            square root (`True`, as the course) or to `sqrt(v)` (`False`, as
+            Keras and the Adam paper). Defaults to `False`.
+        {{common_args}}
 
     Raises:
-        ValueError: If `beta_1` or `beta_2` is not in `[0, 1)`, or
-            `epsilon` is negative.
+        ValueError: If `beta_1` or `beta_2` is not in `[0, 1)`, `epsilon`
+            is negative, or `bias_correction` or `epsilon_inside_sqrt` is
+            not a bool.
     """
+
+    _slots = {"first_moments": "m", "second_moments": "v"}  # initially zero
+    _hyperparameters = (
+        "beta_1",
+        "beta_2",
+        "epsilon",
+        "bias_correction",
+        "epsilon_inside_sqrt",
+    )
 
     def __init__(
         self,
@@ -87,44 +109,17 @@ class Adam(keras.optimizers.Optimizer):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         bias_correction: bool = True,
-        weight_decay: float | None = None,
-        clipnorm: float | None = None,
-        clipvalue: float | None = None,
-        global_clipnorm: float | None = None,
-        name: str | None = None,
+        epsilon_inside_sqrt: bool = False,
+        *args: Any,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate, *args, **kwargs)
         self.beta_1 = check_float("beta_1", beta_1, low=0.0, high=1.0)
         self.beta_2 = check_float("beta_2", beta_2, low=0.0, high=1.0)
         self.epsilon = check_float("epsilon", epsilon, low=0.0)
-        if not isinstance(bias_correction, bool):
-            raise ValueError(
-                "Invalid value received for argument `bias_correction`. "
-                "Expected True or False. "
-                f"Received: bias_correction={bias_correction!r}"
-            )
-        self.bias_correction = bias_correction
-
-    def build(self, var_list: list[keras.Variable]) -> None:
-        """Creates the slots `m` and `v`, initially zero, per variable.
-
-        Args:
-            var_list: The model variables this optimizer will update.
-        """
-        if self.built:
-            return
-        super().build(var_list)
-        self.first_moments, self.second_moments = self.add_optimizer_variables(
-            var_list, ["m", "v"]
+        self.bias_correction = check_bool("bias_correction", bias_correction)
+        self.epsilon_inside_sqrt = check_bool(
+            "epsilon_inside_sqrt", epsilon_inside_sqrt
         )
 
     def update_step(
@@ -157,17 +152,8 @@ class Adam(keras.optimizers.Optimizer):
                 ops.subtract(ops.square(gradient), v), 1 - self.beta_2
             ),
         )
-        self.assign_sub(
-            variable,
-            ops.divide(ops.multiply(m, lr), ops.add(ops.sqrt(v), self.epsilon)),
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        """Returns the constructor arguments, for serialization."""
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-            "bias_correction": self.bias_correction,
-        }
+        if self.epsilon_inside_sqrt:
+            denominator = ops.sqrt(ops.add(v, self.epsilon))
+        else:
+            denominator = ops.add(ops.sqrt(v), self.epsilon)
+        self.assign_sub(variable, ops.divide(ops.multiply(m, lr), denominator))

@@ -6,10 +6,11 @@ import keras
 from keras import ops
 
 from custom_optimizers._common import LearningRate, check_float
+from custom_optimizers.base import BaseOptimizer
 
 
 @keras.saving.register_keras_serializable(package="custom_optimizers")
-class Momentum(keras.optimizers.Optimizer):
+class Momentum(BaseOptimizer):
     """Gradient descent with momentum.
 
     The momentum term `h` (one slot per weight, initially 0) is a decaying
@@ -48,55 +49,24 @@ class Momentum(keras.optimizers.Optimizer):
         momentum: Float in `[0, 1)`, the fraction of the previous step kept
             in the next one (the course's beta). `0` is plain `SGD`.
             Defaults to `0.9`.
-        weight_decay: Float or `None`. If set, each step first shrinks every
-            weight: `w = w - learning_rate * weight_decay * w`.
-        clipnorm: Float or `None`. If set, each weight's gradient is rescaled
-            so that its L2 norm is at most `clipnorm`.
-        clipvalue: Float or `None`. If set, each gradient component is
-            clipped to `[-clipvalue, clipvalue]`.
-        global_clipnorm: Float or `None`. If set, all gradients are rescaled
-            together so that their joint L2 norm is at most `global_clipnorm`.
-        name: Optional name of the optimizer.
-        **kwargs: The other arguments of `keras.optimizers.Optimizer`
-            (`use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`,
-            ...).
+        {{common_args}}
 
     Raises:
         ValueError: If `momentum` is not a float in `[0, 1)`.
     """
 
+    _slots = {"momentums": "h"}  # initially zero
+    _hyperparameters = ("momentum",)
+
     def __init__(
         self,
         learning_rate: LearningRate = 0.01,
         momentum: float = 0.9,
-        weight_decay: float | None = None,
-        clipnorm: float | None = None,
-        clipvalue: float | None = None,
-        global_clipnorm: float | None = None,
-        name: str | None = None,
+        *args: Any,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate, *args, **kwargs)
         self.momentum = check_float("momentum", momentum, low=0.0, high=1.0)
-
-    def build(self, var_list: list[keras.Variable]) -> None:
-        """Creates one momentum slot `h`, initially zero, per variable.
-
-        Args:
-            var_list: The model variables this optimizer will update.
-        """
-        if self.built:
-            return
-        super().build(var_list)
-        self.momentums = self.add_optimizer_variables(var_list, "h")
 
     def update_step(
         self, gradient: Any, variable: keras.Variable, learning_rate: Any
@@ -114,7 +84,3 @@ class Momentum(keras.optimizers.Optimizer):
             ),
         )
         self.assign_sub(variable, h)
-
-    def get_config(self) -> dict[str, Any]:
-        """Returns the constructor arguments, for serialization."""
-        return {**super().get_config(), "momentum": self.momentum}

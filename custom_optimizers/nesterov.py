@@ -59,18 +59,7 @@ class Nesterov(Momentum):
             returning the rate. Defaults to `0.01`.
         momentum: Float in `[0, 1)`, the fraction of the previous step kept
             in the next one (the course's beta). Defaults to `0.9`.
-        weight_decay: Float or `None`. If set, each step first shrinks every
-            weight: `w = w - learning_rate * weight_decay * w`.
-        clipnorm: Float or `None`. If set, each weight's gradient is rescaled
-            so that its L2 norm is at most `clipnorm`.
-        clipvalue: Float or `None`. If set, each gradient component is
-            clipped to `[-clipvalue, clipvalue]`.
-        global_clipnorm: Float or `None`. If set, all gradients are rescaled
-            together so that their joint L2 norm is at most `global_clipnorm`.
-        name: Optional name of the optimizer.
-        **kwargs: The other arguments of `keras.optimizers.Optimizer`
-            (`use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`,
-            ...).
+        {{common_args}}
 
     Raises:
         ValueError: If `momentum` is not a float in `[0, 1)`.

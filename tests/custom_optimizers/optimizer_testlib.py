@@ -75,18 +75,52 @@ def np_adam(
     beta_2: float,
     epsilon: float,
     bias_correction: bool = True,
+    epsilon_inside_sqrt: bool = False,
 ) -> Step:
-    """Adam as the course writes it: bias-corrected m_hat and v_hat."""
+    """Adam with bias-corrected m_hat and v_hat, as the Adam paper (Kingma
+    and Ba, 2015) writes it, with Keras's epsilon; or with the flags off.
+
+    Not the course's rule, which has no bias correction: see
+    `np_adam_course`.
+    """
     m = beta_1 * s["m"] + (1 - beta_1) * g
     v = beta_2 * s["v"] + (1 - beta_2) * g**2
     if bias_correction:
         m_hat = m / (1 - beta_1**t)
         v_hat = v / (1 - beta_2**t)
-        # Keras's epsilon is added to sqrt(v), i.e. epsilon_hat =
-        # epsilon / sqrt(1 - beta_2**t) next to sqrt(v_hat).
-        eps_hat = epsilon / np.sqrt(1 - beta_2**t)
-        return w - lr * m_hat / (np.sqrt(v_hat) + eps_hat), {"m": m, "v": v}
+        if epsilon_inside_sqrt:
+            # epsilon added to v is epsilon / (1 - beta_2**t) next to v_hat.
+            denominator = np.sqrt(v_hat + epsilon / (1 - beta_2**t))
+        else:
+            # Keras's epsilon is added to sqrt(v), i.e. epsilon_hat =
+            # epsilon / sqrt(1 - beta_2**t) next to sqrt(v_hat).
+            denominator = np.sqrt(v_hat) + epsilon / np.sqrt(1 - beta_2**t)
+        return w - lr * m_hat / denominator, {"m": m, "v": v}
+    if epsilon_inside_sqrt:
+        return w - lr * m / np.sqrt(v + epsilon), {"m": m, "v": v}
     return w - lr * m / (np.sqrt(v) + epsilon), {"m": m, "v": v}
+
+
+def np_adam_course(
+    w: np.ndarray,
+    g: np.ndarray,
+    s: State,
+    lr: float,
+    t: int,
+    beta_1: float,
+    beta_2: float,
+    epsilon: float,
+) -> Step:
+    """The course's Adam, letter for letter: no bias correction, epsilon
+    inside the square root (`t` is unused):
+
+        h = β1·h + (1−β1)·g;  G = β2·G + (1−β2)·g²;  w = w − η·h / sqrt(G + ε)
+
+    The state keeps the optimizer's slot names: `m` is `h`, `v` is `G`.
+    """
+    h = beta_1 * s["m"] + (1 - beta_1) * g
+    G = beta_2 * s["v"] + (1 - beta_2) * g**2
+    return w - lr * h / np.sqrt(G + epsilon), {"m": h, "v": G}
 
 
 def np_clip(
@@ -268,9 +302,16 @@ def optimizer_trajectory(
 
 
 def assert_trajectories_close(
-    actual: list[Arrays], expected: list[Arrays], rtol: float, atol: float
+    actual: list[Arrays],
+    expected: list[Arrays],
+    rtol: float,
+    atol: float,
+    note: str = "",
 ) -> None:
-    """Compares two trajectories step by step, naming the first mismatch."""
+    """Compares two trajectories step by step, naming the first mismatch.
+
+    `note` is added to the failure message.
+    """
     assert len(actual) == len(expected)
     for step, (a_step, e_step) in enumerate(zip(actual, expected, strict=True)):
         for i, (a, e) in enumerate(zip(a_step, e_step, strict=True)):
@@ -279,8 +320,17 @@ def assert_trajectories_close(
                 e,
                 rtol=rtol,
                 atol=atol,
-                err_msg=f"step {step + 1}, variable {i}",
+                err_msg=f"step {step + 1}, variable {i}{note}",
             )
+
+
+def max_relative_error(actual: list[Arrays], expected: list[Arrays]) -> float:
+    """Largest `|actual - expected| / |expected|` over all steps and entries."""
+    return max(
+        float(np.max(np.abs(np.asarray(a) - e) / np.abs(e)))
+        for a_step, e_step in zip(actual, expected, strict=True)
+        for a, e in zip(a_step, e_step, strict=True)
+    )
 
 
 def max_difference(a: list[Arrays], b: list[Arrays]) -> float:

@@ -31,7 +31,14 @@ NON_DEFAULT = [
     Nesterov(learning_rate=0.3, momentum=0.6, global_clipnorm=1.0),
     AdaGrad(0.2, initial_accumulator_value=0.4, epsilon=1e-3, weight_decay=0.1),
     RMSProp(0.02, rho=0.7, epsilon=1e-4, use_ema=True),
-    Adam(0.02, beta_1=0.5, beta_2=0.9, epsilon=1e-3, bias_correction=False),
+    Adam(
+        0.02,
+        beta_1=0.5,
+        beta_2=0.9,
+        epsilon=1e-3,
+        bias_correction=False,
+        epsilon_inside_sqrt=True,
+    ),
 ]
 
 
@@ -84,6 +91,87 @@ def test_public_names():
     for name in custom_optimizers.__all__:
         cls = getattr(custom_optimizers, name)
         assert "```python" in cls.__doc__, f"{name} states no update rule"
+
+
+def test_docstrings_state_the_common_arguments():
+    # The base class fills each `{{common_args}}` line of the docstrings.
+    for name in ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]:
+        doc = getattr(custom_optimizers, name).__doc__
+        assert "{{" not in doc, name
+        for argument in ["learning_rate", "weight_decay", "clipnorm"]:
+            assert f"        {argument}: " in doc, (name, argument)
+        assert "        global_clipnorm: Float or `None`." in doc, name
+
+
+# Each optimizer's own arguments (after learning_rate) by position, and as
+# keywords.
+OWN_ARGUMENTS = [
+    (SGD, (), {}),
+    (Momentum, (0.7,), {"momentum": 0.7}),
+    (Nesterov, (0.7,), {"momentum": 0.7}),
+    (
+        AdaGrad,
+        (0.3, 1e-3),
+        {"initial_accumulator_value": 0.3, "epsilon": 1e-3},
+    ),
+    (RMSProp, (0.8, 1e-3), {"rho": 0.8, "epsilon": 1e-3}),
+    (
+        Adam,
+        (0.8, 0.9, 1e-3, False, True),
+        {
+            "beta_1": 0.8,
+            "beta_2": 0.9,
+            "epsilon": 1e-3,
+            "bias_correction": False,
+            "epsilon_inside_sqrt": True,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "cls, own_args, own",
+    OWN_ARGUMENTS,
+    ids=lambda x: getattr(x, "__name__", ""),
+)
+@pytest.mark.parametrize("clip", ["clipnorm", "clipvalue", "global_clipnorm"])
+def test_common_arguments_by_position_or_keyword(cls, own_args, own, clip):
+    # After its own arguments, each takes Keras's common ones by position:
+    # weight_decay, clipnorm, clipvalue, global_clipnorm, name.
+    common = {
+        "weight_decay": 0.1,
+        "clipnorm": None,
+        "clipvalue": None,
+        "global_clipnorm": None,
+        clip: 1.5,
+        "name": f"opt_{clip}",
+    }
+    by_position = cls(0.2, *own_args, *common.values()).get_config()
+    assert by_position == cls(0.2, **own, **common).get_config()
+    assert by_position["learning_rate"] == pytest.approx(0.2)
+    for key, value in {**own, **common}.items():
+        assert by_position[key] == value, key
+
+
+def test_slots_interleave_per_variable():
+    # The order of the variables is the order of a saved optimizer's state:
+    # Adam's m and v alternate per model variable, as Keras's built-ins do.
+    variables = [keras.Variable(np.ones((2, 3))), keras.Variable(np.ones(3))]
+    adam = Adam()
+    adam.build(variables)
+    slots = [v for v in adam.variables if v is not adam.iterations]
+    slots = [v for v in slots if v.shape != ()]
+    assert [v.name[-2:] for v in slots] == ["_m", "_v", "_m", "_v"]
+    assert [tuple(v.shape) for v in slots] == [(2, 3), (2, 3), (3,), (3,)]
+    assert adam.first_moments == [slots[0], slots[2]]
+    assert adam.second_moments == [slots[1], slots[3]]
+    adagrad = AdaGrad(initial_accumulator_value=0.25)
+    adagrad.build(variables)
+    for accumulator in adagrad.accumulators:
+        np.testing.assert_array_equal(accumulator.numpy(), 0.25)
+    sgd = SGD()
+    sgd.build(variables)
+    assert [v.shape for v in sgd.variables] == [(), ()]  # iterations, rate
 
 
 # Same arithmetic as the built-in, so the same cost: the traced update of
