@@ -1,7 +1,8 @@
-"""Writing a directory all at once: beside its target, then renamed in.
+"""Where a recipe may write a directory, and writing it all at once.
 
-A failure or an interruption while writing leaves the previous directory at
-that path intact; nothing half-written is ever found there.
+`check_destination` refuses a path before any work is done;
+`atomic_directory` then writes through `tuning.files`, so a failure or an
+interruption leaves the previous directory at that path intact.
 
 >>> with atomic_directory("exported/model", overwrite=True) as tmp:
 ...     (tmp / "saved_model.pb").write_bytes(b"...")
@@ -11,12 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from recipes.errors import ArgumentError
+from tuning import files
 
 
 def check_destination(path: str | os.PathLike, overwrite: bool) -> Path:
@@ -47,26 +47,8 @@ def check_destination(path: str | os.PathLike, overwrite: bool) -> Path:
 def atomic_directory(
     path: str | os.PathLike, overwrite: bool = False
 ) -> Iterator[Path]:
-    """Yields an empty sibling directory; renames it to `path` on success."""
-    path = check_destination(path, overwrite)
-    path.absolute().parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    tmp.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would hide it from others
-    try:
+    """Yields an empty sibling directory; renames it to `path` on success
+    (see `tuning.files.atomic_directory`), once `check_destination` passed.
+    """
+    with files.atomic_directory(check_destination(path, overwrite)) as tmp:
         yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if not path.exists():
-        os.rename(tmp, path)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
-    os.rename(path, old / path.name)
-    os.rename(tmp, path)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -15,11 +15,10 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 
-TASKS = ("auto", "regression", "binary", "multiclass")
+TASKS = ("auto", "regression", "binary", "multiclass")  # recipes.tasks.TASKS
 STRATEGIES = ("random", "grid", "bayesian", "hyperband")
 
 
@@ -262,12 +261,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from recipes import streaming
+    from recipes import reading, streaming
     from recipes.atomic import check_destination
     from recipes.dataset import load_dataset
     from recipes.errors import ArgumentError
     from recipes.reading import CSVFile, read_head
-    from recipes.schema import find_column, infer_task
+    from recipes.schema import find_column
+    from recipes.tasks import get, infer_task
 
     for path in (args.export, args.save):
         if path:
@@ -281,14 +281,15 @@ def _train(args: argparse.Namespace) -> int:
     test = CSVFile.read(args.test) if args.test else None
     task = args.task
     if task == "auto":
-        head = read_head(args.csv, streaming.HEAD_ROWS) if stream else None
+        head = read_head(args.csv, reading.HEAD_ROWS) if stream else None
         frame = train.frame if train else head
         name = Path(args.csv).name
         find_column(frame, args.target, name, "target")
-        task = infer_task(frame[args.target], name)
-    if args.loss and task != "regression":
+        task = infer_task(frame[args.target], name).name
+    if args.loss and args.loss not in get(task).losses:
         raise ArgumentError(
-            f"--loss applies to regression only; the task is {task}"
+            f"--loss {args.loss} does not apply to {task}; use one of: "
+            f"{', '.join(get(task).losses)}"
         )
     load = streaming.scan if stream else load_dataset
     dataset = load(
@@ -426,13 +427,7 @@ def _check_output(path: Path) -> None:
 
 def _write_csv_atomically(frame, path: Path) -> None:
     """Writes beside `path` and renames: an old file survives any failure."""
+    from tuning.files import atomic_write
+
     _check_output(path)
-    directory = path.absolute().parent
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", newline="") as file:
-            frame.to_csv(file, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, frame.to_csv(index=False))

@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from recipes import tasks
-from recipes.errors import ArgumentError, DataWarning
-from recipes.reading import Table, read_table
+from recipes.errors import DataWarning
+from recipes.reading import Stream, Table, read_table
 from recipes.schema import Schema, infer_schema
 from recipes.splitting import split_indices
-
-if TYPE_CHECKING:
-    from recipes.streaming import Stream
 
 VALIDATION_FRACTION = 0.15
 
@@ -55,7 +51,7 @@ def load_dataset(
     validation: Table | None = None,
     *,
     target: str,
-    task: str,
+    task: str | tasks.Task,
     features: list[str] | None = None,
     seed: int = 0,
     validation_fraction: float = VALIDATION_FRACTION,
@@ -67,25 +63,21 @@ def load_dataset(
     Raises:
         DataError: the data cannot be used; the message says why.
     """
-    if task not in tasks.LOSSES:
-        raise ArgumentError(
-            f"unknown task {task!r}; use one of: {', '.join(tasks.LOSSES)}"
-        )
+    task = tasks.get(task)
     frame, name = read_table(train, what="train")
     frame = tasks.drop_missing_target(frame, target, name)
-    schema, notes = infer_schema(frame, target, task, features, name)
+    schema, notes = infer_schema(frame, target, task.name, features, name)
     for note in notes:
         warnings.warn(note, DataWarning, stacklevel=3)
-    if task != "regression":
-        classes = tasks.sorted_labels(frame[target])
-        tasks.check_classes(task, classes, target, name)
-        schema = dataclasses.replace(schema, classes=classes)
-    y = tasks.encode(schema, frame[target], name)
+    schema = dataclasses.replace(
+        schema, classes=task.classes(frame[target], target, name)
+    )
+    y = task.encode(schema, frame[target], name)
     if validation is None:
         train_rows, valid_rows = split_indices(
             y,
             validation_fraction,
-            stratify=task != "regression",
+            stratify=task.classifies,
             seed=seed,
             labels=schema.class_names,
             name=name,
@@ -96,10 +88,8 @@ def load_dataset(
     else:
         valid, valid_name = read_table(validation, what="validation")
         valid = tasks.drop_missing_target(valid, target, valid_name)
-        y_valid = tasks.encode(schema, valid[target], valid_name)
-    if task == "binary":  # the rarer class, for F1
-        positive = int(np.argmin(np.bincount(y, minlength=2)))
-        schema = dataclasses.replace(schema, positive=positive)
+        y_valid = task.encode(schema, valid[target], valid_name)
+    schema = dataclasses.replace(schema, positive=task.positive(y))
     return Dataset(
         schema=schema,
         train=frame,
@@ -124,18 +114,7 @@ def summarize(data: Dataset) -> dict:
         for c in data.schema.columns
     }
     y = np.concatenate([data.y_train, data.y_valid])
-    if data.schema.task == "regression":
-        target = {
-            "mean": float(y.mean()),
-            "std": float(y.std()),
-            "min": float(y.min()),
-            "max": float(y.max()),
-        }
-    else:
-        counts = np.bincount(y, minlength=len(data.schema.classes))
-        target = dict(
-            zip(data.schema.class_names, counts.tolist(), strict=True)
-        )
+    target = tasks.get(data.schema.task).summarize(data.schema, y)
     return {
         "train_rows": data.stream.rows if data.stream else len(data.train),
         "validation_rows": len(data.valid),

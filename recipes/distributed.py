@@ -13,7 +13,7 @@ with `tf.nn.compute_average_loss`, model and optimizer built under
   all-reduced gradient is then the gradient of the whole batch, so n
   workers train the model one process would with batch b, up to float
   rounding.
-- A streamed CSV (see `Recipe._stream_shards`): worker i of n preprocesses
+- A streamed CSV (`stream_shards`): worker i of n preprocesses
   and trains on the training rows whose row number is i modulo n, and every
   worker takes the same number of steps per epoch.
 - Every worker computes the validation loss on the whole validation set,
@@ -22,7 +22,8 @@ with `tf.nn.compute_average_loss`, model and optimizer built under
   EarlyStopping with `restore_best_weights` works as in `fit`.
 
 The trained weights are copied into a plain model, which the recipe then
-exports as usual (the command line exports on the chief only).
+exports as usual (the command line exports on the chief only). `train` is
+what `Recipe.fit(strategy=...)` calls.
 
     TF_CONFIG='{"cluster": {"worker": ["host1:12345", "host2:12345"]},
                 "task": {"type": "worker", "index": 0}}' \\
@@ -37,9 +38,68 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from recipes import training
+from recipes.inference import batched
+from recipes.preparation import Prepared
+
 # (input context, epoch, global batch size) -> this input pipeline's
 # batches of (x, y, sample weight); as many batches on every worker
 Batches = Callable[[tf.distribute.InputContext, int, int], tf.data.Dataset]
+
+
+def train(
+    strategy: tf.distribute.Strategy,
+    hp: dict,
+    data: Prepared,
+    *,
+    epochs: int,
+    patience: int,
+    seed: int,
+    loss: str,
+) -> tuple[keras.Model, keras.callbacks.History]:
+    """`training.train` on a strategy's workers: the prepared rows (or the
+    stream's shards) in, a plain trained model and its History out."""
+    if data.stream:
+        batches = stream_shards(data, seed)
+    else:
+        batches = arrays(
+            data.x_train,
+            data.targets(data.y_train),
+            data.weights(data.y_train),
+            seed,
+        )
+    return fit(
+        strategy,
+        lambda: training.build(hp, data, seed=seed, epochs=epochs, loss=loss),
+        batches,
+        (data.x_valid, data.targets(data.y_valid)),
+        batch_size=training.batch_size(hp, data.rows),
+        epochs=epochs,
+        callbacks=[
+            training.early_stopping(patience),
+            training.Progress(epochs),
+        ],
+    )
+
+
+def stream_shards(data: Prepared, seed: int) -> Batches:
+    """Each worker's share of a stream: the rows of its row numbers
+    modulo the workers, cut to the same number of steps everywhere (a
+    worker a few rows short starts its shard again)."""
+
+    def batches(context, epoch: int, batch: int) -> tf.data.Dataset:
+        share = context.get_per_replica_batch_size(batch)
+        shard = (context.input_pipeline_id, context.num_input_pipelines)
+        replicas = context.num_replicas_in_sync // context.num_input_pipelines
+        steps = max(1, data.stream.rows // batch)
+        return (
+            training.streamed(data, share, seed + epoch, shard)
+            .map(lambda x, y, w: (x, tf.reshape(y, [tf.shape(y)[0], -1]), w))
+            .repeat()
+            .take(steps * replicas)  # each replica of the worker: steps
+        )
+
+    return batches
 
 
 def fit(
@@ -135,24 +195,19 @@ def _epoch_rows(rows: int, batch: int, seed: int, epoch: int) -> np.ndarray:
 
 
 def _shard(context, rows, batch, x, y, weights) -> tf.data.Dataset:
-    """This input pipeline's slice of every global batch."""
-    share = context.get_per_replica_batch_size(batch)
-    start = context.input_pipeline_id * share
-    mine = rows[:, start : start + share].ravel()
+    """This input pipeline's slice of every global batch, in batches of one
+    replica's share (a worker with several replicas feeds each in turn)."""
+    per_pipeline = batch // context.num_input_pipelines
+    start = context.input_pipeline_id * per_pipeline
+    mine = rows[:, start : start + per_pipeline].ravel()
     return tf.data.Dataset.from_tensor_slices(
         (x[mine], _columns(y[mine]), weights[mine])
-    ).batch(share)
+    ).batch(context.get_per_replica_batch_size(batch))
 
 
 def _loss(model: keras.Model, loss, x: np.ndarray, y: np.ndarray) -> float:
     """The model's loss on a whole table, the same on every worker."""
-    output = np.concatenate(
-        [
-            model(x[start : start + 8192], training=False).numpy()
-            for start in range(0, len(x), 8192)
-        ]
-    )
-    return float(np.mean(loss.call(_columns(y), output)))
+    return float(np.mean(loss.call(_columns(y), batched(model, x))))
 
 
 def _columns(y: np.ndarray) -> np.ndarray:

@@ -19,18 +19,13 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from recipes import tasks
 from recipes.atomic import atomic_directory
 from recipes.errors import ModelError
+from recipes.inference import batched
 from recipes.predictor import Predictor
 from recipes.preprocessing import to_inputs
 from recipes.schema import Schema
-
-BATCH = 8192
-OUTPUT = {
-    "regression": "prediction",
-    "binary": "probability",
-    "multiclass": "probabilities",
-}
 
 
 def input_signature(schema: Schema) -> dict[str, tf.TensorSpec]:
@@ -48,19 +43,10 @@ def input_signature(schema: Schema) -> dict[str, tf.TensorSpec]:
 def serving_function(model: keras.Model, schema: Schema):
     """The `serving_default` function: named outputs of the task."""
     names = tf.constant(schema.class_names or [""])
+    task = tasks.get(schema.task)
 
     def serve(inputs):
-        output = model(inputs, training=False)
-        if schema.task == "regression":
-            return {"prediction": output[:, 0]}
-        if schema.task == "binary":
-            p = output[:, 0]
-            chosen = tf.cast(p >= 0.5, tf.int32)
-            return {"probability": p, "class": tf.gather(names, chosen)}
-        return {
-            "probabilities": output,
-            "class": tf.gather(names, tf.argmax(output, axis=1)),
-        }
+        return task.serve(model(inputs, training=False), names)
 
     return serve
 
@@ -115,13 +101,8 @@ class ExportedModel(Predictor):
         self._signature = loaded.signatures["serving_default"]
 
     def _output(self, frame: pd.DataFrame, name: str) -> np.ndarray:
-        inputs = to_inputs(frame, self.schema_, name)
-        key = OUTPUT[self.schema_.task]
-        parts = []
-        for start in range(0, len(frame), BATCH):
-            batch = {
-                k: tf.constant(v[start : start + BATCH])
-                for k, v in inputs.items()
-            }
-            parts.append(self._signature(**batch)[key].numpy())
-        return np.concatenate(parts)
+        key = self.task_.outputs[0]
+        return batched(
+            lambda batch: self._signature(**batch)[key],
+            to_inputs(frame, self.schema_, name),
+        )

@@ -151,11 +151,10 @@ def _embedded(x, hp: dict, layout: Layout):
     return keras.layers.Concatenate(name="embedded")(parts)
 
 
-def inapplicable(layout: Layout, task: str) -> set[str]:
-    """Keys of `SEARCH_SPACE` that cannot change the model for this data."""
-    keys = set()
-    if task == "regression":
-        keys.add("label_smoothing")
+def inapplicable(layout: Layout, task) -> set[str]:
+    """Keys of `SEARCH_SPACE` that cannot change the model for this data
+    and `task` (a `recipes.tasks.Task`)."""
+    keys = set(task.inapplicable)
     if not layout.numeric:
         keys.add("numeric_embedding")
     if not layout.categories:
@@ -218,7 +217,7 @@ def build_optimizer(hp: dict, decay_steps: int) -> keras.optimizers.Optimizer:
 
 
 def build_loss(name: str, label_smoothing: float = 0.0) -> keras.losses.Loss:
-    """The Keras loss called `name` (one of `tasks.LOSSES`).
+    """The Keras loss called `name` (one of a task's `losses`).
 
     `label_smoothing` applies to the cross-entropies: targets move that
     share of the way towards the uniform distribution.

@@ -20,6 +20,11 @@ class Predictor:
     schema_: Schema
     prior_: list[float]
 
+    @property
+    def task_(self) -> tasks.Task:
+        """The task of the fitted model."""
+        return tasks.get(self.schema_.task)
+
     def _output(self, frame: pd.DataFrame, name: str) -> np.ndarray:
         """The network's output for a table (prediction or probabilities)."""
         raise NotImplementedError  # defined by each subclass
@@ -35,7 +40,7 @@ class Predictor:
         """
         frame, name = read_table(data, what="predict")
         output = self._output(frame, name)
-        return tasks.decode(self.schema_, output, frame.index)
+        return self.task_.decode(self.schema_, output, frame.index)
 
     def evaluate(self, data: Table) -> dict[str, float]:
         """The task's metrics on a table that holds the target column.
@@ -44,19 +49,19 @@ class Predictor:
         `log_loss`, `f1`; multiclass: `accuracy`, `log_loss`, `macro_f1`.
         """
         frame, y, name = self._labelled(data)
-        return tasks.score(self.schema_, y, self._output(frame, name))
+        return self.task_.score(self.schema_, y, self._output(frame, name))
 
     def evaluate_baseline(self, data: Table) -> dict[str, float]:
         """The same metrics for the trivial model (training mean or priors)."""
         _, y, _ = self._labelled(data)
-        output = tasks.trivial_output(self.schema_, self.prior_, len(y))
-        return tasks.score(self.schema_, y, output)
+        output = self.task_.trivial_output(self.prior_, len(y))
+        return self.task_.score(self.schema_, y, output)
 
     def _labelled(self, data: Table) -> tuple[pd.DataFrame, np.ndarray, str]:
         frame, name = read_table(data, what="evaluate")
         frame = tasks.drop_missing_target(frame, self.schema_.target, name)
         return (
             frame,
-            tasks.encode(self.schema_, frame[self.schema_.target], name),
+            self.task_.encode(self.schema_, frame[self.schema_.target], name),
             name,
         )

@@ -7,13 +7,12 @@ from the training split only and are stored in the layers, so the exported
 model takes raw columns and nothing is pickled beside it.
 
 >>> import pandas as pd
-from scipy import special
 >>> from recipes.schema import infer_schema
 >>> frame = pd.DataFrame({"x": [1.0, None, 3.0], "c": ["a", "b", "a"]})
 >>> schema, _ = infer_schema(frame.assign(y=[0, 1, 0]), "y", "binary")
->>> preprocessor = build_preprocessor(schema, frame)
->>> preprocessor(to_inputs(frame, schema)).shape
-TensorShape([3, 5])
+>>> preprocessor, layout = build_preprocessor(schema, frame)
+>>> preprocessor(to_inputs(frame, schema)).shape, layout.categories
+(TensorShape([3, 5]), (3,))
 """
 
 from __future__ import annotations
@@ -230,38 +229,6 @@ def vocabulary(values: pd.Series, limit: int = MAX_CATEGORIES) -> list[str]:
     return sorted(top)
 
 
-def build_preprocessor(
-    schema: Schema, frame: pd.DataFrame, normalization: str = "zscore"
-) -> keras.Model:
-    """A Keras model from raw named columns to one float32 feature matrix."""
-    inputs, parts = {}, []
-    numeric = [c for c in schema.columns if c.kind == "numeric"]
-    for column in schema.columns:
-        dtype = "float32" if column.kind == "numeric" else "string"
-        inputs[column.serving_name] = keras.Input(
-            shape=(), dtype=dtype, name=column.serving_name
-        )
-    if numeric:
-        layer = numeric_layer(numeric_matrix(frame, schema), normalization)
-        parts.append(layer([inputs[c.serving_name] for c in numeric]))
-    for column in schema.columns:
-        if column.kind != "categorical":
-            continue
-        lookup = keras.layers.StringLookup(
-            vocabulary=vocabulary(frame[column.name]),
-            num_oov_indices=1,
-            output_mode="one_hot",
-            name=f"lookup_{column.serving_name}",
-        )
-        parts.append(lookup(inputs[column.serving_name]))
-    features = (
-        parts[0]
-        if len(parts) == 1
-        else keras.layers.Concatenate(name="features")(parts)
-    )
-    return keras.Model(inputs, features, name="preprocessor")
-
-
 @dataclasses.dataclass(frozen=True)
 class Layout:
     """Where each kind of feature sits in the preprocessor's output:
@@ -274,18 +241,41 @@ class Layout:
     categories: tuple[int, ...]
 
 
-def layout(preprocessor: keras.Model, schema: Schema) -> Layout:
-    """The `Layout` of a preprocessor built by `build_preprocessor`."""
-    numeric = flags = 0
-    if any(c.kind == "numeric" for c in schema.columns):
-        layer = preprocessor.get_layer("numeric")
-        numeric, flags = len(layer.fill), sum(layer.indicate)
-    categories = tuple(
-        preprocessor.get_layer(f"lookup_{c.serving_name}").vocabulary_size()
-        for c in schema.columns
-        if c.kind == "categorical"
+def build_preprocessor(
+    schema: Schema, frame: pd.DataFrame, normalization: str = "zscore"
+) -> tuple[keras.Model, Layout]:
+    """A Keras model from raw named columns to one float32 feature matrix,
+    and the `Layout` of that matrix."""
+    inputs, parts = {}, []
+    numeric = [c for c in schema.columns if c.kind == "numeric"]
+    for column in schema.columns:
+        dtype = "float32" if column.kind == "numeric" else "string"
+        inputs[column.serving_name] = keras.Input(
+            shape=(), dtype=dtype, name=column.serving_name
+        )
+    flags, widths = 0, []
+    if numeric:
+        layer = numeric_layer(numeric_matrix(frame, schema), normalization)
+        parts.append(layer([inputs[c.serving_name] for c in numeric]))
+        flags = sum(layer.indicate)
+    for column in schema.columns:
+        if column.kind != "categorical":
+            continue
+        lookup = keras.layers.StringLookup(
+            vocabulary=vocabulary(frame[column.name]),
+            num_oov_indices=1,
+            output_mode="one_hot",
+            name=f"lookup_{column.serving_name}",
+        )
+        parts.append(lookup(inputs[column.serving_name]))
+        widths.append(lookup.vocabulary_size())
+    features = (
+        parts[0]
+        if len(parts) == 1
+        else keras.layers.Concatenate(name="features")(parts)
     )
-    return Layout(numeric, flags, categories)
+    model = keras.Model(inputs, features, name="preprocessor")
+    return model, Layout(len(numeric), flags, tuple(widths))
 
 
 def to_inputs(

@@ -10,9 +10,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from recipes.errors import DataError
 
@@ -36,6 +40,29 @@ class CSVFile:
 
 
 Table = str | os.PathLike | pd.DataFrame | CSVFile
+
+BLOCK = 4 << 20  # bytes a streamed CSV is parsed by (pyarrow reads ahead)
+HEAD_ROWS = 10_000  # rows read first, to fix the type of every column
+
+
+@dataclasses.dataclass(frozen=True)
+class Stream:
+    """A CSV read block by block; which rows train, which validate."""
+
+    path: Path
+    column_types: dict  # column name -> pyarrow type, fixed by the head
+    rows: int  # training rows
+    seed: int
+    validation_share: float  # of the rows hashed into validation
+
+    def blocks(self, shard: int = 0, shards: int = 1) -> Iterator[pd.DataFrame]:
+        """The training rows of the file, one DataFrame per block; with
+        `shards`, only those whose row number is `shard` modulo `shards`."""
+        for start, frame in read_blocks(self.path, self.column_types):
+            numbers = np.arange(start, start + len(frame))
+            kept = uniform(start, len(frame), self.seed, 0)
+            kept = (kept >= self.validation_share) & (numbers % shards == shard)
+            yield frame[kept]
 
 
 def read_table(
@@ -178,3 +205,36 @@ def _read_csv_with_c_engine(
             f"{path} is not a well-formed CSV ({detail}); "
             "check the delimiter (a comma) and the quoting"
         ) from None
+
+
+def read_blocks(path: Path, types: dict) -> Iterator[tuple[int, pd.DataFrame]]:
+    """(first row number, DataFrame) per block of the CSV."""
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(block_size=BLOCK),
+            convert_options=pa_csv.ConvertOptions(column_types=types),
+        )
+        start = 0
+        for batch in reader:
+            frame = batch.to_pandas()
+            yield start, frame
+            start += len(frame)
+    except pa.ArrowInvalid as error:
+        raise DataError(
+            f"{path.name}: {str(error).strip().splitlines()[0]}; a column's "
+            "type must be the same throughout the file (its first "
+            f"{HEAD_ROWS} rows fix it)"
+        ) from None
+
+
+def uniform(start: int, rows: int, seed: int, salt: int) -> np.ndarray:
+    """A uniform number in [0, 1) per row number (splitmix64 of it)."""
+    z = np.arange(start, start + rows, dtype=np.uint64)
+    z += np.uint64((0x9E3779B97F4A7C15 * (2 * seed + salt + 1)) % (1 << 64))
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return (z >> np.uint64(11)).astype(np.float64) / float(1 << 53)

@@ -20,25 +20,22 @@ import base64
 import datetime
 import html
 import io
-import math
 import os
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from sklearn import metrics
 
-from recipes import network
+from recipes import diagnostics, network
+from recipes.predictor import Predictor
+from recipes.reading import Table
+from tuning import files
 from tuning.plots import curves_figure, scores_figure
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from recipes.reading import Table
-    from recipes.recipe import Recipe
+    pass
 
 TOP = 20  # leaderboard rows shown
 # The bias/variance reading's thresholds, as shares of the trivial model's
@@ -83,7 +80,7 @@ SECTIONS = {
 
 
 def write_report(
-    recipe: Recipe, path: str | os.PathLike, test: Table | None = None
+    recipe: Predictor, path: str | os.PathLike, test: Table | None = None
 ) -> Path:
     """Writes the HTML report of a fitted (or loaded) recipe to `path`.
 
@@ -100,20 +97,10 @@ def write_report(
         `path`, as a Path.
     """
     page = render(recipe, test)
-    path = Path(path)
-    path.absolute().parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8") as file:  # mode as umask says
-            file.write(page)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return files.atomic_write(path, page)
 
 
-def render(recipe: Recipe, test: Table | None = None) -> str:
+def render(recipe: Predictor, test: Table | None = None) -> str:
     """The report as an HTML string (see `write_report`)."""
     schema = recipe.schema_
     title = f"{type(recipe).__name__} of {schema.target!r}"
@@ -146,7 +133,7 @@ def render(recipe: Recipe, test: Table | None = None) -> str:
 # -- sections ---------------------------------------------------------------
 
 
-def _header(recipe: Recipe) -> str:
+def _header(recipe: Predictor) -> str:
     schema = recipe.schema_
     written = datetime.datetime.now().astimezone().isoformat(" ", "seconds")
     arguments = ", ".join(
@@ -171,7 +158,7 @@ def _header(recipe: Recipe) -> str:
     )
 
 
-def _dataset(recipe: Recipe) -> str:
+def _dataset(recipe: Predictor) -> str:
     summary, schema = recipe.summary_, recipe.schema_
     if not summary:
         kinds = [[c.name, c.kind] for c in schema.columns]
@@ -192,7 +179,7 @@ def _dataset(recipe: Recipe) -> str:
         + _table(["column", "kind", "missing", "missing %"], columns)
     )
     target = summary["target"]
-    if schema.task == "regression":
+    if schema.classes is None:
         return (
             text
             + f"<h3>Target {_e(repr(schema.target))}</h3>"
@@ -203,7 +190,7 @@ def _dataset(recipe: Recipe) -> str:
         [label, count, _share(count, total)] for label, count in target.items()
     ]
     note = ""
-    if schema.task == "binary":
+    if schema.positive is not None:
         note = (
             '<p class="note">f1 is reported for class '
             f"{_e(schema.class_names[schema.positive])} (the rarer).</p>"
@@ -216,7 +203,7 @@ def _dataset(recipe: Recipe) -> str:
     )
 
 
-def _leaderboard(recipe: Recipe) -> str:
+def _leaderboard(recipe: Predictor) -> str:
     result = getattr(recipe, "search_", None)
     if result is None:
         defaults = network.hyperparameters(recipe.network_defaults)
@@ -257,7 +244,7 @@ def _leaderboard(recipe: Recipe) -> str:
     )
 
 
-def _search(recipe: Recipe) -> str:
+def _search(recipe: Predictor) -> str:
     result = getattr(recipe, "search_", None)
     if result is None:
         return "<p>Omitted: no search is recorded with this recipe.</p>"
@@ -269,7 +256,7 @@ def _search(recipe: Recipe) -> str:
     )
 
 
-def _curves(recipe: Recipe) -> str:
+def _curves(recipe: Predictor) -> str:
     result = getattr(recipe, "search_", None)
     if result is None:
         history, whose = recipe.history_, "the model's training"
@@ -292,7 +279,7 @@ def _curves(recipe: Recipe) -> str:
     )
 
 
-def _test_sections(recipe: Recipe, test: Table | None) -> tuple[str, str]:
+def _test_sections(recipe: Predictor, test: Table | None) -> tuple[str, str]:
     if test is None:
         none = (
             "<p>No test data given: pass <code>test=</code> (a CSV path or "
@@ -306,122 +293,21 @@ def _test_sections(recipe: Recipe, test: Table | None) -> tuple[str, str]:
         ["metric", "model", "trivial baseline"], rows
     )
     predictions = recipe.predict(frame)
-    diagnose = {
-        "regression": _residuals,
-        "binary": _roc_and_precision_recall,
-        "multiclass": _confusion,
-    }[recipe.schema_.task]
-    return scores, diagnose(recipe, y, predictions)
-
-
-# -- diagnostics ------------------------------------------------------------
-
-
-def _residuals(recipe: Recipe, y: np.ndarray, predictions: pd.DataFrame) -> str:
-    predicted = predictions["prediction"].to_numpy()
-    figure = Figure(figsize=(7, 4), layout="constrained")
-    axes = figure.add_subplot()
-    axes.scatter(predicted, y - predicted, s=12, alpha=0.6)
-    axes.axhline(0, color="gray", linestyle="--")
-    axes.set(
-        xlabel="predicted",
-        ylabel="residual (true − predicted)",
-        title="Residuals on the test data",
+    plot = diagnostics.plot(
+        recipe.task_.diagnostic, recipe.schema_, y, predictions
     )
-    return _image(
-        figure,
-        "residual plot: residual against predicted value",
-        "Residuals against predictions: a pattern (a slope, a curve, a "
-        "funnel) is signal the model missed.",
-    )
-
-
-def _roc_and_precision_recall(
-    recipe: Recipe, y: np.ndarray, predictions: pd.DataFrame
-) -> str:
-    schema = recipe.schema_
-    label = schema.class_names[schema.positive]
-    truth = y == schema.positive
-    if truth.all() or not truth.any():
-        return "<p>The test data hold one class only: no ROC curve.</p>"
-    score = predictions[f"proba_{label}"].to_numpy()
-    figure = Figure(figsize=(10, 4.2), layout="constrained")
-    roc, pr = figure.subplots(1, 2)
-    fpr, tpr, _ = metrics.roc_curve(truth, score)
-    auc = metrics.roc_auc_score(truth, score)
-    roc.plot(fpr, tpr, label=f"model (AUC {auc:.3f})")
-    roc.plot([0, 1], [0, 1], color="gray", linestyle="--", label="chance")
-    roc.set(
-        xlabel="false positive rate",
-        ylabel="true positive rate",
-        title=f"ROC curve (positive class {label})",
-    )
-    precision, recall, _ = metrics.precision_recall_curve(truth, score)
-    average = metrics.average_precision_score(truth, score)
-    pr.plot(recall, precision, label=f"model (AP {average:.3f})")
-    pr.axhline(truth.mean(), color="gray", linestyle="--", label="chance")
-    pr.set(
-        xlabel="recall",
-        ylabel="precision",
-        title=f"Precision-recall curve (positive class {label})",
-        ylim=(0, 1.02),
-    )
-    roc.legend(loc="lower right")
-    pr.legend(loc="lower left")
-    return _image(
-        figure,
-        f"ROC curve and precision-recall curve of class {label}",
-        f"Class {label} is the positive class (the rarer in training); the "
-        "dashed lines are a model that guesses.",
-    )
-
-
-def _confusion(recipe: Recipe, y: np.ndarray, predictions: pd.DataFrame) -> str:
-    names = recipe.schema_.class_names
-    probabilities = predictions[[f"proba_{n}" for n in names]].to_numpy()
-    counts = metrics.confusion_matrix(
-        y, probabilities.argmax(axis=1), labels=range(len(names))
-    )
-    side = 2.5 + 0.6 * len(names)
-    figure = Figure(figsize=(side + 1.2, side), layout="constrained")
-    axes = figure.add_subplot()
-    image = axes.imshow(counts, cmap="Blues")
-    figure.colorbar(image, ax=axes, label="rows")
-    middle = counts.max() / 2
-    for (i, j), count in np.ndenumerate(counts):
-        axes.text(
-            j,
-            i,
-            str(count),
-            ha="center",
-            va="center",
-            color="white" if count > middle else "black",
-        )
-    ticks = range(len(names))
-    axes.set_xticks(ticks, names, rotation=45 if len(names) > 6 else 0)
-    axes.set_yticks(ticks, names)
-    axes.set(xlabel="predicted", ylabel="true", title="Confusion matrix")
-    return _image(
-        figure,
-        "confusion matrix of the test data",
-        "Test rows by true class (rows) and predicted class (columns); "
-        "the diagonal is right.",
-    )
+    return scores, plot if isinstance(plot, str) else _image(*plot)
 
 
 # -- readings ---------------------------------------------------------------
 
 
-def _trivial_loss(recipe: Recipe) -> float | None:
-    """The validation loss of the trivial model, where it is known.
-
-    Classification: the cross-entropy of the training priors (validation
-    loss has no class weights). Regression with MSE: 1, the target being
-    standardized with the training mean and deviation.
-    """
-    if recipe.schema_.task == "regression":
-        return 1.0 if recipe.loss == "mse" else None
-    return -sum(p * math.log(p) for p in recipe.prior_ if p > 0)
+def _trivial_loss(recipe: Predictor) -> float | None:
+    """The validation loss of the trivial model, where it is known (see
+    the task's `trivial_loss`; validation loss has no class weights)."""
+    loss = getattr(recipe, "loss", None) or recipe.task_.losses[0]
+    smoothing = recipe.hyperparameters_.get("label_smoothing", 0.0)
+    return recipe.task_.trivial_loss(recipe.prior_, loss, smoothing)
 
 
 def _bias_variance(history: dict, trivial: float | None) -> str:

@@ -1,4 +1,4 @@
-"""Schema inference: which columns are features, of which kind, and the task.
+"""Schema inference: which columns are features, and of which kind.
 
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"age": [30, 41, 25], "city": ["a", "b", "a"],
@@ -18,9 +18,6 @@ import numpy as np
 import pandas as pd
 
 from recipes.errors import DataError
-
-TASKS = ("regression", "binary", "multiclass")
-MAX_AUTO_CLASSES = 50
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,32 +105,6 @@ def find_column(frame: pd.DataFrame, column: str, name: str, what: str) -> None:
     raise DataError(
         f"{name} has no column {column!r}; {hint}pass {what}= one of: "
         f"{', '.join(names)}"
-    )
-
-
-def infer_task(target: pd.Series, name: str) -> str:
-    """Picks the task from the target column's values.
-
-    Floats are a regression; two distinct values a binary classification;
-    3 to 50 string or integer labels a multiclass classification.
-
-    Raises:
-        DataError: the target fits none of these; the message asks for a task.
-    """
-    values = target.dropna()
-    distinct = values.nunique()
-    if distinct == 2:
-        return "binary"
-    if pd.api.types.is_float_dtype(values):
-        return "regression"
-    if 3 <= distinct <= MAX_AUTO_CLASSES and not pd.api.types.is_bool_dtype(
-        values
-    ):
-        return "multiclass"
-    raise DataError(
-        f"cannot tell the task from column {target.name!r} of {name} "
-        f"({distinct} distinct {values.dtype} values); pass task= / --task "
-        f"one of: {', '.join(TASKS)}"
     )
 
 

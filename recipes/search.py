@@ -20,7 +20,6 @@ import pandas as pd
 import tuning
 from recipes import network
 from recipes.errors import ArgumentError, RecipeError, check_positive_int
-from recipes.preprocessing import layout
 from recipes.reading import CSVFile
 
 log = logging.getLogger("recipes")
@@ -45,8 +44,21 @@ def tune(
     ensemble: int = 3,
 ):
     """Runs the search for `recipe` and fits it with the best trial(s)."""
-    try:  # before reading any data
-        tuning.check_arguments(strategy, max_trials, time_budget, workers)
+    try:  # before reading any data; the budget's clock starts now
+        config = tuning.SearchConfig(
+            strategy=strategy,
+            max_trials=max_trials,
+            directory=directory,
+            project_name=type(recipe).__name__,
+            time_budget=time_budget,
+            resume=resume,
+            seed=recipe.seed,
+            max_epochs=recipe.epochs,
+            workers=workers,
+            tensorboard=tensorboard,
+            first_values=recipe.network_hyperparameters(),
+            reserve=ensemble if refit else 0,  # the refit fits the budget
+        )
     except ValueError as error:
         raise ArgumentError(str(error)) from None
     check_positive_int("ensemble", ensemble)
@@ -65,19 +77,17 @@ def tune(
         raise ArgumentError(str(error)) from None
     fixed = recipe.hyperparameters or {}
     if isinstance(space, dict):
-        unused = network.inapplicable(
-            layout(data.preprocessor, data.schema), recipe.task
-        ) - set(search_space or {})
+        unused = network.inapplicable(data.layout, data.task) - set(
+            search_space or {}
+        )
         space = {k: v for k, v in space.items() if k not in unused}
         space = {**space, **fixed}
-    project = type(recipe).__name__
-    command = None
     if workers > 1 and not tuning.is_worker():
         command = _worker_command(
             recipe,
             *data.sources,
             Path(directory),
-            project,
+            config.project_name,
             dict(
                 strategy=strategy,
                 max_trials=max_trials,
@@ -91,6 +101,7 @@ def tune(
                 ensemble=ensemble,
             ),
         )
+        config = dataclasses.replace(config, worker_command=command)
 
     def build(values: dict):
         return recipe.build(network.hyperparameters(values), data)
@@ -102,29 +113,12 @@ def tune(
         )
 
     try:
-        result = tuning.search(
-            build,
-            fit,
-            space,
-            strategy=strategy,
-            max_trials=max_trials,
-            directory=directory,
-            project_name=project,
-            time_budget=time_budget,
-            resume=resume,
-            seed=recipe.seed,
-            max_epochs=recipe.epochs,
-            workers=workers,
-            worker_command=command,
-            tensorboard=tensorboard,
-            first_values=recipe.network_hyperparameters(),
-            reserve=ensemble if refit else 0,  # the refit fits the budget
-        )
+        result = tuning.search(build, fit, space, config)
     except tuning.SearchError as error:
         raise RecipeError(str(error)) from None
     if result is None:  # a worker: the chief refits and exports
         return recipe
-    members = result.completed[:ensemble]
+    members = distinct(result.completed)[:ensemble]
     log.info(
         "best of %d trials: val_loss %.4f at epoch %d; %s",
         len(result.completed),
@@ -183,6 +177,18 @@ def reload(reference: dict | None, path: Path) -> tuning.SearchResult | None:
             except tuning.SearchError:
                 return None
     return None
+
+
+def distinct(trials: list) -> list:
+    """The trials with a configuration not seen in an earlier one: a
+    Hyperband continuation repeats its parent's values, and averaging one
+    configuration with itself is no ensemble."""
+    seen, kept = [], []
+    for trial in trials:
+        if trial.values not in seen:
+            seen.append(trial.values)
+            kept.append(trial)
+    return kept
 
 
 def _plan(members: int, refit: bool) -> str:

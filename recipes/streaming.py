@@ -23,26 +23,30 @@ validation rows, whatever the size of the file.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pa_csv
 
 from recipes import dataset as dataset_module
-from recipes import tasks
+from recipes import reading, tasks
 from recipes.errors import DataError
-from recipes.reading import read_head, read_table
+from recipes.reading import (
+    Stream,
+    read_blocks,
+    read_head,
+    read_table,
+    uniform,
+)
 from recipes.schema import Schema, find_column
 
 STREAM_ABOVE = 1 << 30  # bytes: larger CSV files are streamed by default
 SAMPLE_ROWS = 200_000  # training rows the statistics are computed from
 VALIDATION_ROWS = 100_000  # at most this many rows are held out
-BLOCK = 4 << 20  # bytes parsed at a time (pyarrow reads a few ahead)
-HEAD_ROWS = 10_000  # rows read first, to fix the type of every column
 
 
 def should_stream(source, stream: bool | None) -> bool:
@@ -55,32 +59,12 @@ def should_stream(source, stream: bool | None) -> bool:
     return path.is_file() and path.stat().st_size > STREAM_ABOVE
 
 
-@dataclasses.dataclass(frozen=True)
-class Stream:
-    """A CSV read block by block; which rows train, which validate."""
-
-    path: Path
-    column_types: dict  # column name -> pyarrow type, fixed by the head
-    rows: int  # training rows
-    seed: int
-    validation_share: float  # of the rows hashed into validation
-
-    def blocks(self, shard: int = 0, shards: int = 1) -> Iterator[pd.DataFrame]:
-        """The training rows of the file, one DataFrame per block; with
-        `shards`, only those whose row number is `shard` modulo `shards`."""
-        for start, frame in _blocks(self.path, self.column_types):
-            numbers = np.arange(start, start + len(frame))
-            kept = _uniform(start, len(frame), self.seed, 0)
-            kept = (kept >= self.validation_share) & (numbers % shards == shard)
-            yield frame[kept]
-
-
 def scan(
     path: str | os.PathLike,
     validation=None,
     *,
     target: str,
-    task: str,
+    task: str | tasks.Task,
     features: list[str] | None = None,
     seed: int = 0,
     validation_fraction: float = dataset_module.VALIDATION_FRACTION,
@@ -97,19 +81,19 @@ def scan(
         DataError: the file cannot be read or a column changes type.
     """
     path = Path(path)
-    head = read_head(path, HEAD_ROWS)
+    head = read_head(path, reading.HEAD_ROWS)
     name = path.name
     find_column(head, target, name, "target")
-    types = _column_types(head, target, task)
+    types = _column_types(head, target, tasks.get(task))
     rows_guess = max(1, path.stat().st_size // _bytes_per_row(path, head))
     share = min(validation_fraction, VALIDATION_ROWS / rows_guess)
     if validation is not None:
         share = 0.0
     keep = min(1.0, sample_rows / max(1.0, rows_guess * (1 - share)))
     sample, valid, count = [], [], 0
-    for start, frame in _blocks(path, types):
-        held = _uniform(start, len(frame), seed, 0) < share
-        drawn = _uniform(start, len(frame), seed, 1) < keep
+    for start, frame in read_blocks(path, types):
+        held = uniform(start, len(frame), seed, 0) < share
+        drawn = uniform(start, len(frame), seed, 1) < keep
         valid.append(frame[held])
         sample.append(frame[~held & drawn])
         count += int((~held & frame[target].notna().to_numpy()).sum())
@@ -150,30 +134,79 @@ def targets(
     Rows whose target is missing (or, for classification, a label the
     sample did not hold) are skipped, as `load_dataset` would drop them.
     """
-    values = frame[schema.target]
-    if schema.task == "regression":
-        y = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
-        usable = np.isfinite(y)
-        return frame[usable], y[usable]
-    codes = tasks.label_codes(schema, values)
-    usable = codes >= 0
-    return frame[usable], codes[usable]
+    usable, y = tasks.get(schema.task).usable(schema, frame[schema.target])
+    return frame[usable], y
 
 
-def _column_types(head: pd.DataFrame, target: str, task: str) -> dict:
+def batches(
+    stream: Stream,
+    schema: Schema,
+    prepare_block: Callable[[pd.DataFrame, np.ndarray], tuple],
+    *,
+    width: int,
+    target_shape: list,
+    batch: int,
+    seed: int,
+    shard: tuple[int, int] = (0, 1),
+):
+    """A `tf.data.Dataset` of (x, y, weight) batches of every training row
+    of `stream` (or of its `shard`, (index, count)), read again each epoch.
+
+    `prepare_block(block, y)` turns a block and its encoded targets into
+    (features, loss targets, row weights): the model's own preprocessor
+    runs once per block, far cheaper than once per batch. The rows of a
+    block are shuffled; `tf.data` cuts the blocks into batches and
+    prefetches the next block while the network trains.
+    """
+    import tensorflow as tf  # training only: `scan` runs without it
+
+    epochs = itertools.count()
+
+    def blocks():
+        rng = np.random.default_rng([seed, next(epochs)])
+        for block in stream.blocks(*shard):
+            block, y = targets(schema, block)
+            if len(y):
+                order = rng.permutation(len(y))
+                x, loss_targets, weights = prepare_block(block, y)
+                yield x[order], loss_targets[order], weights[order]
+
+    signature = (
+        tf.TensorSpec([None, width], tf.float32),
+        tf.TensorSpec(target_shape, tf.float32),
+        tf.TensorSpec([None], tf.float32),
+    )
+    return (
+        tf.data.Dataset.from_generator(blocks, output_signature=signature)
+        .flat_map(
+            lambda x, y, w: tf.data.Dataset.from_tensor_slices((x, y, w)).batch(
+                batch
+            )
+        )
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+ARROW_TYPES = {
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "string": pa.string(),
+}
+
+
+def _column_types(head: pd.DataFrame, target: str, task: tasks.Task) -> dict:
     """pyarrow types for every column, so that no block guesses its own."""
     types = {}
     for column, values in head.items():
-        numeric = pd.api.types.is_numeric_dtype(values) and not (
-            pd.api.types.is_bool_dtype(values)
-        )
-        if column == target and task != "regression":
-            integer = pd.api.types.is_integer_dtype(values)
-            types[column] = pa.int64() if integer else pa.string()
-            if pd.api.types.is_bool_dtype(values):
-                types[column] = pa.bool_()
+        if column == target:
+            kind = task.target_column_type(values)
         else:
-            types[column] = pa.float64() if numeric else pa.string()
+            numeric = pd.api.types.is_numeric_dtype(values) and not (
+                pd.api.types.is_bool_dtype(values)
+            )
+            kind = "float" if numeric else "string"
+        types[column] = ARROW_TYPES[kind]
     return types
 
 
@@ -183,36 +216,3 @@ def _bytes_per_row(path: Path, head: pd.DataFrame) -> int:
         file.readline()  # the header
         sizes = [len(file.readline()) for _ in range(min(len(head), 1000))]
     return max(1, int(np.mean(sizes)))
-
-
-def _blocks(path: Path, types: dict) -> Iterator[tuple[int, pd.DataFrame]]:
-    """(first row number, DataFrame) per block of the CSV."""
-    try:
-        reader = pa_csv.open_csv(
-            path,
-            read_options=pa_csv.ReadOptions(block_size=BLOCK),
-            convert_options=pa_csv.ConvertOptions(column_types=types),
-        )
-        start = 0
-        for batch in reader:
-            frame = batch.to_pandas()
-            yield start, frame
-            start += len(frame)
-    except pa.ArrowInvalid as error:
-        raise DataError(
-            f"{path.name}: {str(error).strip().splitlines()[0]}; a column's "
-            "type must be the same throughout the file (its first "
-            f"{HEAD_ROWS} rows fix it)"
-        ) from None
-
-
-def _uniform(start: int, rows: int, seed: int, salt: int) -> np.ndarray:
-    """A uniform number in [0, 1) per row number (splitmix64 of it)."""
-    z = np.arange(start, start + rows, dtype=np.uint64)
-    z += np.uint64((0x9E3779B97F4A7C15 * (2 * seed + salt + 1)) % (1 << 64))
-    z ^= z >> np.uint64(30)
-    z *= np.uint64(0xBF58476D1CE4E5B9)
-    z ^= z >> np.uint64(27)
-    z *= np.uint64(0x94D049BB133111EB)
-    z ^= z >> np.uint64(31)
-    return (z >> np.uint64(11)).astype(np.float64) / float(1 << 53)

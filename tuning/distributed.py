@@ -36,11 +36,16 @@ def is_worker() -> bool:
     return "KERASTUNER_ORACLE_IP" in os.environ and "chief" not in tuner_id
 
 
-def shared_deadline(time_budget: float | None) -> float | None:
-    """The search's deadline: the chief's, in a worker; else now + budget."""
+def shared_deadline(
+    time_budget: float | None, started: float | None = None
+) -> float | None:
+    """The search's deadline: the chief's, in a worker; else `started`
+    (by default now) + budget."""
     if is_worker() and os.environ.get(DEADLINE):
         return float(os.environ[DEADLINE])
-    return None if time_budget is None else time.time() + time_budget
+    if time_budget is None:
+        return None
+    return (time.time() if started is None else started) + time_budget
 
 
 def free_port() -> int:
@@ -93,7 +98,12 @@ def chief(
         for proc in procs:
             if proc.poll() is None:
                 proc.terminate()
+        for proc in procs:
+            try:
                 proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # deaf to SIGTERM
+                proc.kill()
+                proc.wait()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

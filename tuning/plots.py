@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-if TYPE_CHECKING:
-    from tuning.search import SearchResult
+from tuning.files import atomic_write
+from tuning.result import SearchResult, trial_number
 
 
 def plot_search(result: SearchResult) -> list[Path]:
@@ -37,7 +36,7 @@ def scores_figure(result: SearchResult) -> Figure:
     """Validation loss of each trial in start order, and the best so far."""
     figure = Figure(figsize=(7, 4), layout="constrained")
     axes = figure.add_subplot()
-    trials = sorted(result.trials, key=lambda t: t.trial_id)
+    trials = sorted(result.trials, key=lambda t: trial_number(t.trial_id))
     ids = [
         int(t.trial_id) if t.trial_id.isdigit() else i
         for i, t in enumerate(trials)
@@ -89,7 +88,6 @@ def curves_figure(history: dict[str, list[float]]) -> Figure:
 
 def _save(figure: Figure, path: Path) -> Path:
     FigureCanvasAgg(figure)
-    tmp = path.with_name(f".{path.name}.tmp")
-    figure.savefig(tmp, format="png", dpi=100)
-    tmp.replace(path)
-    return path
+    return atomic_write(
+        path, lambda file: figure.savefig(file, format="png", dpi=100)
+    )

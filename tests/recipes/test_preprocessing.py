@@ -8,7 +8,6 @@ from recipes.errors import DataError
 from recipes.preprocessing import (
     Layout,
     build_preprocessor,
-    layout,
     numeric_layer,
     to_inputs,
     vocabulary,
@@ -124,9 +123,9 @@ def test_layout_says_where_each_kind_of_feature_sits():
         }
     )
     schema, _ = infer_schema(frame.assign(y=[0, 1, 0, 1]), "y", "binary")
-    preprocessor = build_preprocessor(schema, frame)
+    preprocessor, layout = build_preprocessor(schema, frame)
     # c: "", "a", "b" (missing is a category) and the unseen slot
-    assert layout(preprocessor, schema) == Layout(2, 1, (4, 4))
+    assert layout == Layout(2, 1, (4, 4))
     out = np.asarray(preprocessor(to_inputs(frame, schema)))
     assert out.shape[1] == 2 + 1 + 4 + 4
 
@@ -139,7 +138,7 @@ def test_vocabulary_keeps_the_most_frequent_values():
 def test_categories_one_hot_with_an_unseen_slot():
     frame = pd.DataFrame({"c": ["x", "y", "x", None], "y": [0, 1, 0, 1]})
     schema, _ = infer_schema(frame, "y", "binary")
-    model = build_preprocessor(schema, frame)
+    model, _ = build_preprocessor(schema, frame)
     new = pd.DataFrame({"c": ["y", "unseen", None]})
     out = np.asarray(model(to_inputs(new, schema)))
     # vocabulary ["", "x", "y"] after the out-of-vocabulary slot 0

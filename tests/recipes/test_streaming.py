@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recipes import BinaryClassification, Regression, load, streaming
+from recipes import BinaryClassification, Regression, load, reading, streaming
 from recipes.errors import DataError
 from tests.conftest import make_frame
 
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    monkeypatch.setattr(streaming, "BLOCK", 4096)  # ~80 rows per block
+    monkeypatch.setattr(reading, "BLOCK", 4096)  # ~80 rows per block
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_scan_samples_counts_and_holds_out_by_row(small_blocks, tmp_path):
 
 
 def _blocks(stream):
-    return streaming._blocks(stream.path, stream.column_types)
+    return reading.read_blocks(stream.path, stream.column_types)
 
 
 def test_each_epoch_reads_the_file_again(csvs, small_blocks, monkeypatch):
@@ -116,7 +116,7 @@ def test_each_epoch_reads_the_file_again(csvs, small_blocks, monkeypatch):
 
 
 def test_a_column_that_changes_type_is_named(tmp_path, monkeypatch):
-    monkeypatch.setattr(streaming, "HEAD_ROWS", 50)
+    monkeypatch.setattr(reading, "HEAD_ROWS", 50)
     frame = make_frame("binary", rows=300)
     frame["x1"] = frame["x1"].astype(object)
     frame.loc[200, "x1"] = "twelve"

@@ -18,8 +18,8 @@ from recipes import (
     load,
     network,
 )
+from recipes.inference import batched
 from recipes.preprocessing import to_inputs
-from recipes.recipe import _predict
 
 SMALL = {
     "hidden_layers": [1],
@@ -182,7 +182,7 @@ def test_ensemble_averages_the_best_trials_and_serves_the_same(csvs, tmp_path):
     )
     data = recipe.prepare(train)  # the same seed: the same preprocessing
     frame = pd.read_csv(test)
-    features = _predict(data.preprocessor, to_inputs(frame, data.schema, "t"))
+    features = batched(data.preprocessor, to_inputs(frame, data.schema, "t"))
     outputs = []
     for member in recipe.search_.completed[:2]:
         model = recipe.build(network.hyperparameters(member.values), data)
@@ -201,3 +201,16 @@ def test_ensemble_averages_the_best_trials_and_serves_the_same(csvs, tmp_path):
     np.testing.assert_allclose(
         reloaded.predict(frame)[columns].to_numpy(), expected, atol=1e-5
     )
+
+
+def test_ensemble_members_are_distinct_configurations():
+    """Hyperband continues a trial under a new id with the same values: the
+    ensemble takes the next configuration instead of the same one again."""
+    from recipes.search import distinct
+    from tuning import TrialRecord
+
+    def trial(trial_id, score, units):
+        return TrialRecord(trial_id, "COMPLETED", score, 1, {"units": units})
+
+    ranked = [trial("3", 0.1, 64), trial("1", 0.2, 64), trial("2", 0.3, 32)]
+    assert [t.trial_id for t in distinct(ranked)] == ["3", "2"]

@@ -1,0 +1,130 @@
+"""Plots of a model's predictions against the truth, one kind per task.
+
+A task names its kind (`recipes.tasks.Task.diagnostic`): residuals for a
+regression, ROC and precision-recall curves for a binary classification, a
+confusion matrix for several classes. Each plot comes with its alt text and
+caption, for `recipes.report`.
+
+>>> figure, alt, caption = plot("residuals", schema, y, predictions)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from sklearn import metrics
+
+from recipes.schema import Schema
+
+Plot = tuple[Figure, str, str]  # the figure, its alt text, its caption
+
+
+def plot(
+    kind: str, schema: Schema, y: np.ndarray, predictions: pd.DataFrame
+) -> Plot | str:
+    """The `kind` of plot of `predictions` for true targets `y` (as the
+    task encodes them), or a sentence saying why there is none."""
+    return PLOTS[kind](schema, y, predictions)
+
+
+def _residuals(
+    schema: Schema, y: np.ndarray, predictions: pd.DataFrame
+) -> Plot | str:
+    predicted = predictions["prediction"].to_numpy()
+    figure = Figure(figsize=(7, 4), layout="constrained")
+    axes = figure.add_subplot()
+    axes.scatter(predicted, y - predicted, s=12, alpha=0.6)
+    axes.axhline(0, color="gray", linestyle="--")
+    axes.set(
+        xlabel="predicted",
+        ylabel="residual (true − predicted)",
+        title="Residuals on the test data",
+    )
+    return (
+        figure,
+        "residual plot: residual against predicted value",
+        "Residuals against predictions: a pattern (a slope, a curve, a "
+        "funnel) is signal the model missed.",
+    )
+
+
+def _roc_and_precision_recall(
+    schema: Schema, y: np.ndarray, predictions: pd.DataFrame
+) -> Plot | str:
+    label = schema.class_names[schema.positive]
+    truth = y == schema.positive
+    if truth.all() or not truth.any():
+        return "<p>The test data hold one class only: no ROC curve.</p>"
+    score = predictions[f"proba_{label}"].to_numpy()
+    figure = Figure(figsize=(10, 4.2), layout="constrained")
+    roc, pr = figure.subplots(1, 2)
+    fpr, tpr, _ = metrics.roc_curve(truth, score)
+    auc = metrics.roc_auc_score(truth, score)
+    roc.plot(fpr, tpr, label=f"model (AUC {auc:.3f})")
+    roc.plot([0, 1], [0, 1], color="gray", linestyle="--", label="chance")
+    roc.set(
+        xlabel="false positive rate",
+        ylabel="true positive rate",
+        title=f"ROC curve (positive class {label})",
+    )
+    precision, recall, _ = metrics.precision_recall_curve(truth, score)
+    average = metrics.average_precision_score(truth, score)
+    pr.plot(recall, precision, label=f"model (AP {average:.3f})")
+    pr.axhline(truth.mean(), color="gray", linestyle="--", label="chance")
+    pr.set(
+        xlabel="recall",
+        ylabel="precision",
+        title=f"Precision-recall curve (positive class {label})",
+        ylim=(0, 1.02),
+    )
+    roc.legend(loc="lower right")
+    pr.legend(loc="lower left")
+    return (
+        figure,
+        f"ROC curve and precision-recall curve of class {label}",
+        f"Class {label} is the positive class (the rarer in training); the "
+        "dashed lines are a model that guesses.",
+    )
+
+
+def _confusion(
+    schema: Schema, y: np.ndarray, predictions: pd.DataFrame
+) -> Plot | str:
+    names = schema.class_names
+    probabilities = predictions[[f"proba_{n}" for n in names]].to_numpy()
+    counts = metrics.confusion_matrix(
+        y, probabilities.argmax(axis=1), labels=range(len(names))
+    )
+    side = 2.5 + 0.6 * len(names)
+    figure = Figure(figsize=(side + 1.2, side), layout="constrained")
+    axes = figure.add_subplot()
+    image = axes.imshow(counts, cmap="Blues")
+    figure.colorbar(image, ax=axes, label="rows")
+    middle = counts.max() / 2
+    for (i, j), count in np.ndenumerate(counts):
+        axes.text(
+            j,
+            i,
+            str(count),
+            ha="center",
+            va="center",
+            color="white" if count > middle else "black",
+        )
+    ticks = range(len(names))
+    axes.set_xticks(ticks, names, rotation=45 if len(names) > 6 else 0)
+    axes.set_yticks(ticks, names)
+    axes.set(xlabel="predicted", ylabel="true", title="Confusion matrix")
+    return (
+        figure,
+        "confusion matrix of the test data",
+        "Test rows by true class (rows) and predicted class (columns); "
+        "the diagonal is right.",
+    )
+
+
+PLOTS = {  # by the task's `diagnostic`
+    "residuals": _residuals,
+    "roc": _roc_and_precision_recall,
+    "confusion": _confusion,
+}

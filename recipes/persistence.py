@@ -1,0 +1,95 @@
+"""A fitted recipe on disk: `recipe.json` + `model.keras`, written at once.
+
+`save` writes a recipe's parameters and fitted state; `load` reads it back
+(given the recipe classes by name, so that this module imports none of
+them), or opens an exported SavedModel to predict with.
+
+>>> save(recipe, "credit.recipe")
+PosixPath('credit.recipe')
+>>> load("credit.recipe", RECIPES).predict("data/credit_data/test.csv")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import keras
+
+from recipes import search
+from recipes.atomic import atomic_directory
+from recipes.errors import ModelError
+from recipes.export import ExportedModel
+from recipes.predictor import Predictor
+from recipes.schema import Schema
+
+FORMAT = 1  # version of the saved-recipe layout (recipe.json + model.keras)
+FITTED = (  # fitted attributes saved in recipe.json, by their key there
+    ("prior", "prior_"),
+    ("summary", "summary_"),
+    ("hyperparameters", "hyperparameters_"),
+    ("history", "history_"),
+    ("best_epoch", "best_epoch_"),
+    ("ensemble", "ensemble_"),
+)
+
+
+def save(recipe, path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Writes a fitted recipe to the directory `path` (atomically).
+
+    Raises:
+        ArgumentError: `path` is a file, or exists and not `overwrite`.
+    """
+    with atomic_directory(path, overwrite) as tmp:
+        recipe.model_.save(tmp / "model.keras")
+        state = {
+            "format": FORMAT,
+            "recipe": type(recipe).__name__,
+            "params": recipe.get_params(),
+            "schema": recipe.schema_.to_json(),
+            **{key: getattr(recipe, name) for key, name in FITTED},
+        }
+        if getattr(recipe, "search_", None) is not None:
+            state["search"] = search.reference(recipe.search_, path)
+        (tmp / "recipe.json").write_text(json.dumps(state, indent=2))
+    return Path(path)
+
+
+def load(path: str | os.PathLike, recipes: dict[str, type]) -> Predictor:
+    """A saved recipe (its class looked up in `recipes` by name), or an
+    exported SavedModel to predict with.
+
+    Keras's safe mode is on: a saved recipe cannot run arbitrary code.
+
+    Raises:
+        ModelError: the path holds neither, or another version's recipe.
+    """
+    path = Path(path)
+    if (path / "recipe.json").is_file():
+        state = json.loads((path / "recipe.json").read_text())
+        if state.get("format") != FORMAT or state.get("recipe") not in recipes:
+            raise ModelError(
+                f"{path} was saved by another version of keras-recipes"
+            )
+        recipe = recipes[state["recipe"]](**state["params"])
+        with warnings.catch_warnings():  # ensembles' training state
+            warnings.filterwarnings("ignore", search.OPTIMIZER_STATE)
+            recipe.model_ = keras.saving.load_model(
+                path / "model.keras", safe_mode=True
+            )
+        recipe.schema_ = Schema.from_json(state["schema"])
+        for key, name in FITTED:
+            setattr(recipe, name, state.get(key))
+        recipe.summary_ = recipe.summary_ or {}
+        if recipe.ensemble_ is None:
+            recipe.ensemble_ = recipe.ensemble
+        recipe.search_ = search.reload(state.get("search"), path)
+        return recipe
+    if (path / "saved_model.pb").is_file():
+        return ExportedModel(path)
+    raise ModelError(
+        f"{path} is neither a saved recipe nor an exported SavedModel; "
+        "pass a directory written by save() or export()"
+    )

@@ -1,0 +1,223 @@
+"""Compiling, training with early stopping, refitting, and the served model.
+
+Each function takes the `Prepared` data and the hyperparameters; the
+recipe (`recipes.recipe`) strings them together. Random state: `seeded`
+seeds Python, NumPy and Keras for a block and puts Python's and NumPy's
+global generators back afterwards, so a user's own draws around `fit` are
+not reset by it.
+
+>>> model = build(hp, data, seed=0, epochs=50, loss="mse")
+>>> history = train(model, hp, data, epochs=50, patience=10, seed=0)
+>>> served = assemble(data, model)   # raw named columns in
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import random
+import warnings
+
+import keras
+import numpy as np
+
+import tuning
+from recipes import network, streaming
+from recipes.inference import batched
+from recipes.preparation import Prepared
+from recipes.preprocessing import to_inputs
+
+log = logging.getLogger("recipes")
+
+# Training steps per call into TensorFlow: x1.57 epoch rows/s at batch 256,
+# x2.30 at batch 64, on 2 cores (benchmarks/throughput.py); our callbacks
+# and keras-tuner's act per epoch, so nothing they do changes.
+STEPS_PER_EXECUTION = 32
+
+
+@contextlib.contextmanager
+def seeded(seed: int):
+    """Seeds Python, NumPy and Keras (TensorFlow) for the block; Python's
+    and NumPy's global generators are restored when it ends."""
+    state = random.getstate(), np.random.get_state()
+    keras.utils.set_random_seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(state[0])
+        np.random.set_state(state[1])
+
+
+def batch_size(hp: dict, rows: int) -> int:
+    """The batch size: the hyperparameter, at most an eighth of the rows."""
+    return int(max(16, min(hp["batch_size"], 2 ** int(math.log2(rows / 8)))))
+
+
+def build(
+    hp: dict, data: Prepared, *, seed: int, epochs: int, loss: str
+) -> keras.Model:
+    """A compiled network for the prepared data and hyperparameters.
+
+    `epochs` sizes the learning-rate schedule (with the training rows and
+    the batch size).
+    """
+    with seeded(seed):
+        units, activation = data.task.head(len(data.schema.classes or ()))
+        model = network.build_network(
+            data.x_train.shape[1], units, activation, hp, layout=data.layout
+        )
+        steps = math.ceil(data.rows / batch_size(hp, data.rows)) * epochs
+        model.compile(
+            optimizer=network.build_optimizer(hp, steps),
+            loss=network.build_loss(loss, hp["label_smoothing"]),
+            steps_per_execution=STEPS_PER_EXECUTION,
+        )
+    return model
+
+
+def early_stopping(patience: int) -> keras.callbacks.EarlyStopping:
+    """Early stopping on the validation loss, restoring the best weights."""
+    return keras.callbacks.EarlyStopping(
+        monitor="val_loss",
+        patience=patience,
+        min_delta=1e-4,
+        restore_best_weights=True,
+    )
+
+
+def train(
+    model: keras.Model,
+    hp: dict,
+    data: Prepared,
+    *,
+    epochs: int,
+    patience: int,
+    seed: int,
+    callbacks: list | None = None,
+    initial_epoch: int = 0,
+) -> keras.callbacks.History:
+    """Fits the network with early stopping on the validation loss.
+
+    A stream is read block by block (`recipes.streaming.batches`); its
+    rows carry their class weights.
+    """
+    batch = batch_size(hp, data.rows)
+    x, y = data.x_train, data.targets(data.y_train)
+    with seeded(seed):
+        if data.stream:
+            x, y = streamed(data, batch, seed), None
+        with warnings.catch_warnings(), tuning.released_gradients():
+            # a stream's length is unknown to Keras
+            warnings.filterwarnings("ignore", "Your input ran out of data")
+            return model.fit(
+                x,
+                y,
+                validation_data=(data.x_valid, data.targets(data.y_valid)),
+                batch_size=None if data.stream else batch,
+                validation_batch_size=batch,
+                epochs=epochs,
+                shuffle=data.stream is None,  # a stream shuffles its blocks
+                class_weight=None if data.stream else data.class_weight,
+                callbacks=[
+                    early_stopping(patience),
+                    Progress(epochs),
+                    *(callbacks or []),
+                ],
+                initial_epoch=initial_epoch,
+                verbose=0,
+            )
+
+
+def streamed(data: Prepared, batch: int, seed: int, shard=(0, 1)):
+    """The stream's batches of (x, y, class weight) for `data`'s model."""
+
+    def prepare_block(block, y):
+        inputs = to_inputs(block, data.schema, data.stream.path.name)
+        x = batched(data.preprocessor, inputs)
+        return x, data.targets(y), data.weights(y)
+
+    return streaming.batches(
+        data.stream,
+        data.schema,
+        prepare_block,
+        width=data.x_train.shape[1],
+        target_shape=data.task.target_shape(data.schema),
+        batch=batch,
+        seed=seed,
+        shard=shard,
+    )
+
+
+def refit(
+    model: keras.Model, hp: dict, data: Prepared, *, epochs: int, seed: int
+) -> keras.callbacks.History:
+    """Fits on training and validation rows together for `epochs`, with the
+    batch size the trials had (so that an epoch means the same steps)."""
+    x = np.concatenate([data.x_train, data.x_valid])
+    y = np.concatenate([data.targets(data.y_train), data.targets(data.y_valid)])
+    with seeded(seed), tuning.released_gradients():
+        return model.fit(
+            x,
+            y,
+            batch_size=batch_size(hp, data.rows),
+            epochs=epochs,
+            class_weight=data.class_weight,
+            callbacks=[Progress(epochs)],
+            verbose=0,
+        )
+
+
+def assemble(data: Prepared, network_model: keras.Model) -> keras.Model:
+    """The served model: raw named columns -> preprocessing -> network ->
+    the target's own units (regression targets are scaled back)."""
+    raw = {
+        c.serving_name: keras.Input(
+            shape=(),
+            dtype="float32" if c.kind == "numeric" else "string",
+            name=c.serving_name,
+        )
+        for c in data.schema.columns
+    }
+    output = network_model(data.preprocessor(raw))
+    if data.target_scale is not None:
+        mean, std = data.target_scale
+        output = keras.layers.Rescaling(std, mean, name="target_scale")(output)
+    return keras.Model(raw, output, name=f"{data.task.name}_recipe")
+
+
+class Progress(keras.callbacks.Callback):
+    """Logs each epoch (debug) and a summary (info) to the `recipes` logger.
+
+    The records carry `event`, `done` and `total` for `recipes.console`'s
+    progress bars and JSON lines.
+    """
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs = epochs
+        self.last = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.last = epoch + 1
+        metrics = {k: float(v) for k, v in (logs or {}).items()}
+        figures = " ".join(f"{k} {v:.4f}" for k, v in metrics.items())
+        log.debug(
+            "epoch %d/%d %s",
+            epoch + 1,
+            self.epochs,
+            figures,
+            extra={
+                "event": "epoch",
+                "done": epoch + 1,
+                "total": self.epochs,
+                "metrics": metrics,
+            },
+        )
+
+    def on_train_end(self, logs=None):
+        log.info(
+            "trained %d epoch(s)",
+            self.last,
+            extra={"event": "trained", "epochs": self.last},
+        )

@@ -1,0 +1,79 @@
+"""Writing files and directories all at once: beside the target, renamed in.
+
+The one module of the project that moves files. A failure or an
+interruption (even SIGKILL) while writing leaves the previous file or
+directory at that path intact; nothing half-written is ever found there.
+Modes follow the process's umask, which is never changed.
+
+>>> atomic_write(Path("runs/x/record.json"), '{"seconds": 1.5}')
+PosixPath('runs/x/record.json')
+>>> with atomic_directory(Path("exported/model")) as tmp:
+...     (tmp / "saved_model.pb").write_bytes(b"...")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+
+def _sibling(path: Path, what: str) -> Path:
+    """A fresh hidden name beside `path`, e.g. `.model.tmp.3f2a...`."""
+    return path.with_name(f".{path.name}.{what}.{uuid.uuid4().hex[:12]}")
+
+
+def atomic_write(
+    path: str | os.PathLike, content: str | bytes | Callable[[IO], None]
+) -> Path:
+    """Writes `content` (text, bytes, or a function given the open binary
+    file) to `path` through a sibling file renamed over it.
+
+    Creates the parent directories.
+    """
+    path = Path(path)
+    path.absolute().parent.mkdir(parents=True, exist_ok=True)
+    tmp = _sibling(path, "tmp")
+    try:
+        with open(tmp, "xb") as file:  # mode as the umask says
+            if callable(content):
+                content(file)
+            else:
+                file.write(
+                    content.encode() if isinstance(content, str) else content
+                )
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike) -> Iterator[Path]:
+    """Yields an empty sibling directory; moves it to `path` on success.
+
+    An existing directory at `path` is replaced: it is renamed aside, the
+    new one renamed in, and the old one deleted (between the two renames,
+    for an instant, `path` does not exist).
+    """
+    path = Path(path)
+    path.absolute().parent.mkdir(parents=True, exist_ok=True)
+    tmp = _sibling(path, "tmp")
+    tmp.mkdir()  # mode as the umask says
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if not path.exists():
+        os.rename(tmp, path)
+        return
+    old = _sibling(path, "old")
+    os.rename(path, old)
+    os.rename(tmp, path)
+    shutil.rmtree(old, ignore_errors=True)
