@@ -1,762 +1,312 @@
 """Training throughput of a recipe against plain Keras, and CPU settings.
 
-Run alone: `python benchmarks/throughput.py [--rows 100000] [--features 20]
-[--repeats 3] [--epochs 3] [--threads 2] [--units 1024]`. The default run
-takes about 2-3 minutes on 2 cores.
+    python benchmarks/throughput.py          # quick: about 1 min on 2 cores
+    python benchmarks/throughput.py --full   # full: about 3-4 min
 
-The data are generated with NumPy (`--seed`): `--rows` rows of `--features`
-standard-normal columns in a DataFrame, and a regression target (a linear
-function plus a sine and noise), so nothing is downloaded. A `Regression`
-recipe prepares them once (its 85 / 15 split, z-scores, standardized
-target); every model below trains on those NumPy matrices in memory.
+Quick: 20,000 rows; 1 round of 2 fit calls per model in section 1; batch
+256, steps_per_execution 1 and 32 in 2; matmul size 1024 in 3. Full:
+100,000 rows; 3 rounds of 4 calls; batches 64 and 256, steps 1, 8 and 32;
+matmul sizes 1024 and 2048. Options override the mode's values. Data:
+NumPy normals (`--seed`), a target linear in them plus a sine and noise.
 
-1. Training throughput of the recipe against a hand-written model:
-   `Recipe.train` (model.fit of `Recipe.build`'s network, i.e.
-   recipes/network.py's `custom_layers.Dense` + `custom_layers.ReLU` and
-   `custom_optimizers.Adam`, with its validation pass, `EarlyStopping`
-   (patience never reached here) and progress callback) against
-   `keras.Sequential([Dense(128, "relu")] * 2 + [Dense(1)])`,
-   `keras.optimizers.Adam(1e-3)`, MSE, fitted on the same arrays with the
-   same batch size (`recipes.recipe.batch_size`, 256) and the same
-   validation data. Rows/s counts training rows: "train pass" is the time
-   from the start of an epoch to the start of its validation, "epoch" the
-   whole epoch (validation and callbacks included). Target: recipe /
-   hand-written >= 0.95 for the epoch figure. Below them: a second copy of
-   the hand-written model (the A/A control: how far a ratio strays from 1
-   by chance), and three models splitting the difference: the recipe's
-   network with its own optimizer in a plain `fit` (no recipe callbacks),
-   with Keras's Adam, and the Sequential with the custom Adam. A last line
-   compares the op types of the two networks' traced training steps.
-2. A sweep over `compile(steps_per_execution=...)` (`--steps`) and
-   `jit_compile` at batch sizes `--batches`: the recipe's network compiled
-   as `Recipe.build` does plus those two arguments, trained by
-   `Recipe.train` on the first `--sweep-rows` training rows (and the same
-   share of validation rows). Speed-ups are against steps_per_execution=1
-   without XLA at the same batch size; "1st epoch s" is the first epoch of
-   the first call (tracing, XLA compilation).
-3. The fraction of the machine's dense-matmul peak that the MLP's training
-   step reaches at batch `--peak-batch` (4096). Peak: a `tf.function`
-   chaining float32 `tf.matmul(A, X)` of square matrices of the sizes
-   `--matmul-sizes` (A orthogonal, so values stay finite), 2 n^3 FLOPs
-   each, timed like the models (2 calls per "epoch"); per round the best
-   size's figure, and the median over rounds.
-   Achieved: FLOPs of the dense layers per training step divided by the
-   step time of `fit` on in-memory data (`--peak-steps` steps per epoch),
+1. `Regression(...).fit` (ensemble 1, embeddings off: network.py's 2 x 128
+   custom Dense + ReLU, custom Adam, validation, early stopping that never
+   triggers, progress callback) against a Keras `Sequential` of that shape
+   with Keras's Adam(1e-3), fitted on the arrays, batch size and validation
+   data the recipe gave `keras.Model.fit`. "train" is an epoch up to its
+   validation. Target: recipe / hand-written >= 0.95 per epoch. Below: a
+   hand-written copy (the A/A control: how far a ratio strays by chance),
+   the recipe's network in a plain `fit`.
+2. `steps_per_execution` (`--steps`) x `jit_compile` at `--batches`: the
+   recipe's network on the first `--sweep-rows` training rows (and as many
+   validation rows in proportion) against 1 step without XLA.
+3. The share of the dense-matmul peak (chained float32 n x n `tf.matmul`,
+   2 n^3 FLOPs each, the best of `--matmul-sizes` per round) the MLP's
+   training step reaches at batch `--peak-batch`, counting 3 x 2 x batch x
+   sum(in x out) FLOPs per step (forward, dL/dW, dL/dx; not bias, ReLU,
+   loss, updates), hidden layers of `--units` and of 128. Target: >= 0.5.
 
-       FLOPs/step = 3 x 2 x batch x sum over dense layers of (in x out)
-
-   (forward x W, and in the backward pass dL/dW = x^T dy and
-   dL/dx = dy W^T, each a matmul of the same size; the first layer's dL/dx
-   is not computed, an overcount under 1 % here; bias, ReLU, loss and
-   optimizer updates are not counted but take time). The default network
-   (20 -> 128 -> 128 -> 1) is too narrow for the matmuls to dominate, so
-   the figure is given for hidden layers of `--units` (1024) as well as for
-   128, for the recipe's network and the hand-written one. Target: >= 0.5.
-
-Timing: a Keras callback notes the time of each epoch's start, validation
-start and end. Each contender runs one `fit` call of `--epochs` epochs per
-round (section 1, whose ratio is held to a 5 % target: four calls, in the
-order A B C, C B A, A B C, C B A); the first epoch of every call (tracing,
-iterator and validation set-up) is left out and the median of the others
-is the round's figure. The contenders of a section take turns within a round
-(in reverse order every other round), `--repeats` rounds; a rows/s figure
-is the median over the rounds and a ratio the median of the round-by-round
-ratios. The "A/A control" shows how far such a ratio strays from 1 by
-chance. (Running the contenders side by side epoch by epoch, each `fit` in
-a thread of its own waiting for its turn in a callback, was tried and
-dropped: epochs stalled for seconds with the CPU idle.) After each
-section, the cores used by other processes meanwhile and the load average
-are printed, to spot a disturbed run. Threads are set explicitly from
-`--threads` (intra-op and OMP_NUM_THREADS, default 2) and
-`--inter-threads` (default 1) and printed.
+Timing: a call is one `fit` of `--epochs` epochs; the first epoch (tracing,
+XLA) is left out but shown ("1st s"). Models take turns (A B C, C B A) for
+`--repeats` rounds; medians over rounds, ratios round by round; each section
+prints the cores other processes used meanwhile. Threads: `--threads`
+intra-op and OpenMP (2), `--inter-threads` inter-op (1), printed.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import itertools
 import math
 import os
 import statistics
-import sys
 import time
 import warnings
-from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import _common as common
+from _common import line, section, watch_fit
 
-
-def _parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--features", type=int, default=20)
-    parser.add_argument("--repeats", type=int, default=3, help="rounds")
-    parser.add_argument(
-        "--epochs", type=int, default=3, help="per fit call (first untimed)"
-    )
-    parser.add_argument("--threads", type=int, default=2, help="intra-op")
-    parser.add_argument("--inter-threads", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--batches", type=int, nargs="+", default=[64, 256])
-    parser.add_argument("--steps", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--sweep-rows", type=int, default=32_768)
-    parser.add_argument(
-        "--units", type=int, default=1024, help="wide MLP of section 3"
-    )
-    parser.add_argument("--peak-batch", type=int, default=4096)
-    parser.add_argument("--peak-steps", type=int, default=8)
-    parser.add_argument(
-        "--matmul-sizes", type=int, nargs="+", default=[1024, 2048]
-    )
-    args = parser.parse_args()
-    if args.epochs < 2:
-        parser.error("--epochs must be at least 2 (the first is untimed)")
-    for name in ("rows", "features", "repeats", "threads", "inter_threads"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be positive")
-    return args
-
-
-ARGS = _parse_args()
-for _variable in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
-    os.environ[_variable] = str(ARGS.threads)
-os.environ["TF_NUM_INTEROP_THREADS"] = str(ARGS.inter_threads)
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(ROOT))
+QUICK = dict(rows=20_000, repeats=1, calls=2, batches=[256], steps=[1, 32])
+QUICK.update(sweep_rows=8192, peak_steps=4, matmul_sizes=[1024])
+FULL = dict(rows=100_000, repeats=3, calls=4, batches=[64, 256])
+FULL.update(steps=[1, 8, 32], sweep_rows=32_768, peak_steps=8)
+FULL.update(matmul_sizes=[1024, 2048])
+OPTIONS = dict(features=20, epochs=3, threads=2, inter_threads=1, seed=0)
+OPTIONS.update(units=1024, peak_batch=4096)  # section 3's wide MLP, batch
+PLAIN = {"numeric_embedding": "none", "categorical_embedding": False}
+RECIPE = dict(patience=10**6, ensemble=1, hyperparameters=PLAIN)
+TARGET_RATIO, TARGET_PEAK = 0.95, 0.5
+ARGS = common.parse(__doc__, QUICK, FULL, OPTIONS)
+if ARGS.epochs < 2:
+    raise SystemExit("--epochs must be at least 2 (the first is untimed)")
+common.pin_threads(ARGS.threads, ARGS.inter_threads)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-import custom_optimizers  # noqa: E402
-from recipes import network  # noqa: E402
-from recipes.recipe import (  # noqa: E402
-    STEPS_PER_EXECUTION,
-    Prepared,
-    Regression,
-    batch_size,
-)
-
-tf.config.threading.set_intra_op_parallelism_threads(ARGS.threads)
-tf.config.threading.set_inter_op_parallelism_threads(ARGS.inter_threads)
-
-TARGET_RATIO = 0.95
-TARGET_PEAK = 0.5
-THROUGHPUT_CALLS = 4  # fit calls per model per round in section 1
-
-
-def _log(message: str) -> None:
-    """Progress, on stderr (stdout holds the results)."""
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr)
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """(train pass s, whole epoch s) of every epoch of one `fit` call.
-
-    Put last among the callbacks, so the epoch's end includes the others'.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.epochs: list[tuple[float, float]] = []
-        self._begin = self._validation = None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._begin, self._validation = time.perf_counter(), None
-
-    def on_test_begin(self, logs=None):
-        self._validation = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        end = time.perf_counter()
-        self.epochs.append(
-            ((self._validation or end) - self._begin, end - self._begin)
-        )
+from recipes import Regression, network  # noqa: E402
 
 
 @dataclasses.dataclass
 class Contender:
-    """A model trained by one `fit` call of `--epochs` epochs per round."""
+    """A model; `run` makes one call of `--epochs` epochs, returns them."""
 
     label: str
-    fit: Callable[[EpochTimer], object]  # one call of ARGS.epochs epochs
-    rows: int  # training rows per epoch (FLOPs per "epoch" for a matmul)
-    steps: int  # optimizer steps per epoch
-    # per round: the median of the timed epochs (all but the first), s
+    run: Callable[[], list[tuple[float, float]]]  # (train pass, epoch) s
+    rows: int  # per epoch (FLOPs per "epoch" for a matmul)
+    steps: int  # per epoch
     train: list[float] = dataclasses.field(default_factory=list)
     epoch: list[float] = dataclasses.field(default_factory=list)
     first: float | None = None  # 1st epoch of the 1st call, s
 
     def call(self) -> list[tuple[float, float]]:
-        """One `fit` call; its timed epochs (all but the first)."""
-        timer = EpochTimer()
-        self.fit(timer)
-        if len(timer.epochs) != ARGS.epochs:
+        epochs = self.run()
+        if len(epochs) != ARGS.epochs:
             raise RuntimeError(f"{self.label}: fit stopped early")
-        if self.first is None:
-            self.first = timer.epochs[0][1]
-        return timer.epochs[1:]
-
-    def add_round(self, epochs: list[tuple[float, float]]) -> None:
-        self.train.append(statistics.median(t for t, _ in epochs))
-        self.epoch.append(statistics.median(e for _, e in epochs))
+        self.first = epochs[0][1] if self.first is None else self.first
+        return epochs[1:]
 
     def rate(self, which: str = "epoch") -> list[float]:
-        """Training rows/s, round by round."""
         return [self.rows / s for s in getattr(self, which)]
 
     def median(self, which: str = "epoch") -> float:
         return statistics.median(self.rate(which))
 
     def ratios(self, other: Contender, which: str = "epoch") -> list[float]:
-        """Rows/s over the other's, round by round (side by side)."""
         pairs = zip(self.rate(which), other.rate(which), strict=True)
         return [a / b for a, b in pairs]
 
     def vs(self, other: Contender, which: str = "epoch") -> float:
-        """The median of `ratios`."""
         return statistics.median(self.ratios(other, which))
 
+    def ms(self) -> float:
+        """Milliseconds per step of the train pass."""
+        return 1000 * statistics.median(self.train) / self.steps
 
-def _rounds(contenders: list[Contender], calls: int = 1) -> None:
-    """`--repeats` rounds of `calls` `fit` calls per contender, taking turns
-    (A B C, then C B A for a second call; reversed every other round)."""
+
+def rounds(contenders: list[Contender], calls: int = 1) -> None:
     for round_ in range(ARGS.repeats):
         order = contenders if round_ % 2 == 0 else contenders[::-1]
-        timed: dict[int, list] = {id(c): [] for c in contenders}
+        timed = {id(c): [] for c in contenders}
         for call in range(calls):
             for contender in order if call % 2 == 0 else order[::-1]:
                 timed[id(contender)] += contender.call()
-        for contender in contenders:
-            contender.add_round(timed[id(contender)])
+        for c in contenders:
+            c.train.append(statistics.median(t for t, _ in timed[id(c)]))
+            c.epoch.append(statistics.median(e for _, e in timed[id(c)]))
 
 
-def _generated() -> pd.DataFrame:
-    rng = np.random.default_rng(ARGS.seed)
-    x = rng.standard_normal((ARGS.rows, ARGS.features), dtype=np.float32)
-    weights = rng.standard_normal(ARGS.features)
-    y = x @ weights + np.sin(2 * x[:, 0]) + 0.1 * rng.standard_normal(len(x))
-    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(ARGS.features)])
-    frame["y"] = y
-    return frame
+def recipe_fit(frame: pd.DataFrame, epochs: int) -> Callable:
+    def run():
+        recipe = Regression("y", seed=ARGS.seed, epochs=epochs, **RECIPE)
+        with watch_fit() as calls:
+            recipe.fit(frame)
+        return calls[-1].epochs
+
+    return run
 
 
-def _scaled(data: Prepared, y: np.ndarray) -> np.ndarray:
-    """The standardized target `Recipe.train` fits (regression)."""
-    mean, std = data.target_scale
-    return ((y - mean) / std).astype(np.float32)
+def plain_fit(model, x, y, batch: int, validation=None) -> Callable:
+    def run():
+        with watch_fit() as calls:
+            model.fit(x, y, batch, ARGS.epochs, 0, validation_data=validation)
+        return calls[0].epochs
+
+    return run
 
 
-def _sequential(inputs: int, units: int, optimizer) -> keras.Model:
-    """The hand-written model: built-in Dense layers, MSE."""
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(inputs,)),
-            keras.layers.Dense(units, activation="relu"),
-            keras.layers.Dense(units, activation="relu"),
-            keras.layers.Dense(1),
-        ]
-    )
-    model.compile(optimizer=optimizer, loss="mse")
+def sequential(inputs: int, units: int) -> keras.Model:
+    dense = [keras.layers.Dense(units, activation="relu") for _ in "ab"]
+    model = keras.Sequential([keras.Input((inputs,)), *dense])
+    model.add(keras.layers.Dense(1))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     return model
 
 
-def _recipe_network(inputs: int, hp: dict, **compile_kwargs) -> keras.Model:
-    """The recipe's network compiled as `Recipe.build` compiles it, but
-    with `steps_per_execution` as given (Keras's default 1 if not)."""
+def recipe_network(inputs: int, units: int = 128, **compile_kw) -> keras.Model:
+    hp = network.hyperparameters({"units": units})
     model = network.build_network(inputs, 1, "linear", hp)
-    model.compile(
-        optimizer=network.build_optimizer(hp, 1),
-        loss=network.build_loss("mse"),
-        **compile_kwargs,
-    )
+    optimizer, loss = network.build_optimizer(hp, 1), network.build_loss("mse")
+    model.compile(optimizer=optimizer, loss=loss, **compile_kw)
     return model
 
 
-def _plain_fit(model, x, y, batch, validation=None) -> Callable:
-    def fit(timer: EpochTimer):
-        return model.fit(
-            x,
-            y,
-            batch_size=batch,
-            epochs=ARGS.epochs,
-            validation_data=validation,
-            callbacks=[timer],
-            verbose=0,
-        )
-
-    return fit
-
-
-def _recipe_fit(recipe, model, hp, data) -> Callable:
-    def fit(timer: EpochTimer):
-        return recipe.train(model, hp, data, ARGS.epochs, callbacks=[timer])
-
-    return fit
-
-
-def _steps(rows: int, batch: int) -> int:
-    return math.ceil(rows / batch)
-
-
-def _cpu_seconds() -> tuple[float, float] | None:
-    """(busy CPU s of the machine, CPU s of this process); None off Linux."""
-    try:
-        with open("/proc/stat") as stat:
-            ticks = [int(v) for v in stat.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    busy = sum(ticks[:3]) + sum(ticks[5:8])  # all but idle and iowait
-    own = time.process_time()
-    return busy / os.sysconf("SC_CLK_TCK"), own
-
-
-class Disturbance:
-    """Cores used by other processes on average since `start`, to spot a
-    disturbed section, and the load average."""
-
-    def __init__(self) -> None:
-        self.start = time.perf_counter(), _cpu_seconds()
-
-    def __str__(self) -> str:
-        wall = time.perf_counter() - self.start[0]
-        load = f"load average {os.getloadavg()[0]:.2f}"
-        now, then = _cpu_seconds(), self.start[1]
-        if now is None or then is None:
-            return f"({load})"
-        others = max(0.0, (now[0] - then[0]) - (now[1] - then[1])) / wall
-        return (
-            f"(other processes used {others:.2f} cores on average meanwhile; "
-            f"{load})"
-        )
-
-
-def _warm_up(features: int) -> None:
-    """One small fit, so the first contender pays no first-use costs."""
-    rng = np.random.default_rng(ARGS.seed)
-    x = rng.standard_normal((2048, features), dtype=np.float32)
-    model = _sequential(features, 8, keras.optimizers.Adam())
-    model.fit(
-        x,
-        x[:, :1],
-        batch_size=256,
-        validation_data=(x, x[:, :1]),
-        epochs=2,
-        verbose=0,
-    )
-
-
-# -- 1. recipe against hand-written -----------------------------------------
-
-
-def throughput(recipe: Regression, data: Prepared) -> list[Contender]:
-    """The recipe, the hand-written model, a copy of it (the A/A control:
-    the noise floor of the ratios) and three models splitting the gap."""
-    hp = network.hyperparameters()
-    x, y = data.x_train, _scaled(data, data.y_train)
-    validation = (data.x_valid, _scaled(data, data.y_valid))
-    batch, inputs = batch_size(hp, len(x)), x.shape[1]
-    units, rate = hp["units"], hp["learning_rate"]
-    keras.utils.set_random_seed(ARGS.seed)
-    own = recipe.build(hp, data, ARGS.seed)
-    with_keras_adam = network.build_network(inputs, 1, "linear", hp)
-    with_keras_adam.compile(optimizer=keras.optimizers.Adam(rate), loss="mse")
-    plain = {
-        "hand-written Sequential + keras Adam, fit": _sequential(
-            inputs, units, keras.optimizers.Adam(rate)
-        ),
-        "  the same again (A/A control: noise floor)": _sequential(
-            inputs, units, keras.optimizers.Adam(rate)
-        ),
-        "  recipe network + custom Adam, plain fit": _recipe_network(
-            inputs, hp
-        ),
-        "  recipe network + keras Adam, plain fit": with_keras_adam,
-        "  Sequential + custom Adam, plain fit": _sequential(
-            inputs, units, custom_optimizers.Adam(rate)
-        ),
-    }
-    steps = _steps(len(x), batch)
-    contenders = [
-        Contender(
-            "recipe: Recipe.train (network.py, custom Adam)",
-            _recipe_fit(recipe, own, hp, data),
-            len(x),
-            steps,
-        )
-    ] + [
-        Contender(
-            label, _plain_fit(model, x, y, batch, validation), len(x), steps
-        )
-        for label, model in plain.items()
-    ]
-    _rounds(contenders, calls=THROUGHPUT_CALLS)
-    return contenders
-
-
-def _step_ops(model: keras.Model, optimizer, inputs: int) -> Counter:
-    """Op types of a traced training step (forward, MSE, gradients, update)."""
-    optimizer.build(model.trainable_variables)
-
-    @tf.function
-    def step(x, y):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
-        gradients = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply(gradients, model.trainable_variables)
-        return loss
-
-    graph = step.get_concrete_function(
-        tf.TensorSpec((None, inputs)), tf.TensorSpec((None, 1))
-    ).graph
-    return Counter(op.type for op in graph.get_operations())
-
-
-def _graph_line(inputs: int) -> str:
-    """Whether the recipe's training step traces to the same ops as the
-    hand-written one's."""
-    hp = network.hyperparameters()
-    rate = hp["learning_rate"]
-    ours = _step_ops(
-        network.build_network(inputs, 1, "linear", hp),
-        network.build_optimizer(hp, 1),
-        inputs,
-    )
-    theirs = _step_ops(
-        _sequential(inputs, hp["units"], keras.optimizers.Adam(rate)),
-        keras.optimizers.Adam(rate),
-        inputs,
-    )
-    if ours == theirs:
-        return (
-            f"traced training step: {ours.total()} ops in both, the same count "
-            "of every op type (recipe network + custom Adam vs Sequential + "
-            "keras Adam)"
-        )
-    differ = sorted(
-        f"{k} {ours[k]} vs {theirs[k]}"
-        for k in set(ours) | set(theirs)
-        if ours[k] != theirs[k]
-    )
-    return (
-        f"traced training step: {ours.total()} ops (recipe) vs "
-        f"{theirs.total()} (hand-written); differing: {', '.join(differ)}"
-    )
-
-
-def _throughput_table(contenders: list[Contender]) -> list[str]:
-    hand = contenders[1]
-    lines = [
-        f"{'model':<46}{'train rows/s':>13}{'epoch rows/s':>13}"
-        f"{'x hand train':>13}{'x hand epoch':>13}{'1st epoch s':>12}"
-    ]
-    for c in contenders:
-        lines.append(
-            f"{c.label:<46}{c.median('train'):>13,.0f}{c.median():>13,.0f}"
-            f"{c.vs(hand, 'train'):>13.3f}{c.vs(hand):>13.3f}"
-            f"{c.first:>12.2f}"
-        )
-    return lines
-
-
-# -- 2. steps_per_execution and jit_compile ---------------------------------
-
-
-def sweep(recipe: Regression, data: Prepared) -> dict[tuple, Contender]:
-    share = min(1.0, ARGS.sweep_rows / len(data.x_train))
-    n_valid = max(1, round(len(data.x_valid) * share))
-    small = dataclasses.replace(
-        data,
-        x_train=data.x_train[: ARGS.sweep_rows],
-        y_train=data.y_train[: ARGS.sweep_rows],
-        x_valid=data.x_valid[:n_valid],
-        y_valid=data.y_valid[:n_valid],
-    )
-    contenders = {}
-    for batch in ARGS.batches:
-        hp = network.hyperparameters({"batch_size": batch})
-        rows = len(small.x_train)
-        actual = batch_size(hp, rows)
-        for jit in (False, True):
-            for steps in ARGS.steps:
-                keras.utils.set_random_seed(ARGS.seed)
-                model = _recipe_network(
-                    small.x_train.shape[1],
-                    hp,
-                    steps_per_execution=steps,
-                    jit_compile=jit,
-                )
-                contenders[(batch, jit, steps)] = Contender(
-                    f"batch {actual} jit {jit} spe {steps}",
-                    _recipe_fit(recipe, model, hp, small),
-                    rows,
-                    _steps(rows, actual),
-                )
-    _rounds(list(contenders.values()))
-    return contenders
-
-
-def _sweep_table(contenders: dict[tuple, Contender]) -> list[str]:
-    lines = [
-        f"{'batch':>6}{'jit_compile':>12}{'steps/exec':>11}"
-        f"{'train rows/s':>13}{'epoch rows/s':>13}{'x spe=1 epoch':>14}"
-        f"{'ms/step':>9}{'1st epoch s':>12}"
-    ]
-    for (batch, jit, steps), c in contenders.items():
-        base = contenders[(batch, False, ARGS.steps[0])]
-        ms = 1000 * statistics.median(c.train) / c.steps
-        lines.append(
-            f"{batch:>6}{jit!s:>12}{steps:>11}{c.median('train'):>13,.0f}"
-            f"{c.median():>13,.0f}{c.vs(base):>14.2f}{ms:>9.3f}"
-            f"{c.first:>12.2f}"
-        )
-    return lines
-
-
-# -- 3. fraction of the dense-matmul peak -----------------------------------
-
-
-MATMUL_CALLS = 2  # per "epoch" of a matmul contender
-
-
-def _matmul(n: int, rng: np.random.Generator) -> Contender:
-    """A contender whose "epochs" are calls of a chain of n x n matmuls.
-
-    Its `rows` are the FLOPs of an "epoch", so its rates are FLOP/s.
-    """
-    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
-    a = tf.constant(q.astype(np.float32))  # orthogonal: norms stay put
+def matmul(n: int, rng: np.random.Generator) -> Contender:
+    """'Epochs' of 2 calls of a chain of n x n matmuls; rows are FLOPs."""
+    a = tf.constant(np.linalg.qr(rng.standard_normal((n, n)))[0], tf.float32)
     x = tf.constant(rng.standard_normal((n, n), dtype=np.float32))
     chain = max(2, math.ceil(16 * 2**30 / n**3))  # about 34 GFLOP a call
 
     @tf.function
-    def run(a, x):
+    def chained(a, x):
         for _ in range(chain):
-            x = tf.matmul(a, x)
+            x = tf.matmul(a, x)  # a is orthogonal: x keeps its norm
         return x
 
-    run(a, x).numpy()  # traced before timing
+    chained(a, x).numpy()  # traced before timing
 
-    def fit(timer: EpochTimer):
-        for epoch in range(ARGS.epochs):
-            timer.on_epoch_begin(epoch)
-            for _ in range(MATMUL_CALLS):
-                run(a, x).numpy()
-            timer.on_epoch_end(epoch)
+    def epoch() -> tuple[float, float]:
+        start = time.perf_counter()
+        chained(a, x).numpy(), chained(a, x).numpy()
+        return (time.perf_counter() - start,) * 2
 
-    flops = 2 * n**3 * chain * MATMUL_CALLS
-    return Contender(f"matmul n = {n}", fit, flops, MATMUL_CALLS)
+    def run():
+        return [epoch() for _ in range(ARGS.epochs)]
 
-
-def _dense_flops(widths: list[int], batch: int) -> int:
-    """3 x 2 x batch x sum(in x out): forward, dL/dW and dL/dx matmuls."""
-    return 6 * batch * sum(a * b for a, b in itertools.pairwise(widths))
+    return Contender(f"matmul n = {n}", run, 2 * 2 * n**3 * chain, 2)
 
 
-@dataclasses.dataclass
-class Peak:
-    """Section 3: matmul contenders, MLP contenders with FLOPs per step."""
-
-    matmuls: list[Contender]
-    mlps: list[tuple[Contender, int, int]]  # (contender, units, FLOPs/step)
-
-    def peak(self) -> list[float]:
-        """FLOP/s per round: the best size's median "epoch"."""
-        rates = [m.rate() for m in self.matmuls]
-        return [max(r) for r in zip(*rates, strict=True)]
-
-    def achieved(self, contender: Contender, flops: int) -> list[float]:
-        """FLOP/s per round of the training step (the train pass)."""
-        return [flops * contender.steps / s for s in contender.train]
-
-    def fraction(self, contender: Contender, flops: int) -> float:
-        pairs = zip(self.achieved(contender, flops), self.peak(), strict=True)
-        return statistics.median(a / p for a, p in pairs)
-
-    def recipe(self, units: int) -> float:
-        """The recipe network's fraction of the peak at `units`."""
-        for contender, u, flops in self.mlps:
-            if contender.label.startswith("recipe") and u == units:
-                return self.fraction(contender, flops)
-        raise KeyError(units)
+def section1(frame, x, y, batch: int, validation) -> list[Contender]:
+    inputs, steps = x.shape[1], math.ceil(len(x) / batch)
+    models = {
+        "hand-written Sequential + keras Adam, fit": sequential(inputs, 128),
+        "  the same again (A/A control)": sequential(inputs, 128),
+        "  recipe network + custom Adam, plain fit": recipe_network(inputs),
+    }
+    own = recipe_fit(frame, ARGS.epochs)
+    contenders = [Contender("recipe: Regression.fit", own, len(x), steps)]
+    for label, model in models.items():
+        run = plain_fit(model, x, y, batch, validation)
+        contenders.append(Contender(label, run, len(x), steps))
+    rounds(contenders, ARGS.calls)
+    hand, widths = contenders[1], (46, 13, 13, 13, 13, 12)
+    heads = "model|train rows/s|epoch rows/s|x hand train|x hand epoch|1st s"
+    print(line(heads.split("|"), widths))
+    for c in contenders:
+        cells = [c.label, f"{c.median('train'):,.0f}", f"{c.median():,.0f}"]
+        cells += [f"{c.vs(hand, 'train'):.3f}", f"{c.vs(hand):.3f}"]
+        print(line([*cells, f"{c.first:.2f}"], widths))
+    for name, c in (("recipe", contenders[0]), ("A/A control", contenders[2])):
+        each = " ".join(f"{r:.3f}" for r in c.ratios(hand))
+        print(f"{name} / hand-written epoch rows/s, round by round: {each}")
+    return contenders
 
 
-def peak_fraction(features: int) -> Peak:
+def section2(x, y, validation) -> dict[tuple, Contender]:
+    rows, inputs = min(ARGS.sweep_rows, len(x)), x.shape[1]
+    n_valid = max(1, round(len(validation[0]) * rows / len(x)))
+    valid = validation[0][:n_valid], validation[1][:n_valid]
+    swept = {}
+    for b, jit, spe in itertools.product(ARGS.batches, (0, 1), ARGS.steps):
+        model = recipe_network(inputs, steps_per_execution=spe, jit_compile=jit)
+        run = plain_fit(model, x[:rows], y[:rows], b, valid)
+        steps = math.ceil(rows / b)
+        swept[b, jit, spe] = Contender(f"{b} {jit} {spe}", run, rows, steps)
+    rounds(list(swept.values()))
+    widths = (6, 12, 11, 13, 13, 14, 9, 8)
+    heads = "batch|jit_compile|steps/exec|train rows/s|epoch rows/s|x spe=1"
+    print(line([*heads.split("|"), "ms/step", "1st s"], widths))
+    for (b, jit, spe), c in swept.items():
+        base = swept[b, 0, ARGS.steps[0]]
+        cells = [b, bool(jit), spe, f"{c.median('train'):,.0f}"]
+        cells += [f"{c.median():,.0f}", f"{c.vs(base):.2f}", f"{c.ms():.3f}"]
+        print(line([*cells, f"{c.first:.2f}"], widths))
+    return swept
+
+
+def section3(inputs: int, rng) -> tuple[float, dict[int, float]]:
+    """The median peak FLOP/s, and the recipe network's share by units."""
     batch, rows = ARGS.peak_batch, ARGS.peak_batch * ARGS.peak_steps
-    rng = np.random.default_rng(ARGS.seed + 1)
-    x = rng.standard_normal((rows, features), dtype=np.float32)
+    x = rng.standard_normal((rows, inputs), dtype=np.float32)
     y = rng.standard_normal((rows, 1), dtype=np.float32)
-    matmuls = [_matmul(n, rng) for n in ARGS.matmul_sizes]
-    mlps = []
-    for units in sorted({ARGS.units, network.DEFAULTS["units"]}, reverse=True):
-        hp = network.hyperparameters({"units": units, "batch_size": batch})
-        keras.utils.set_random_seed(ARGS.seed)
-        recipe_model = _recipe_network(features, hp)
-        hand = _sequential(features, units, keras.optimizers.Adam(1e-3))
-        flops = _dense_flops([features, units, units, 1], batch)
+    matmuls, mlps = [matmul(n, rng) for n in ARGS.matmul_sizes], []
+    for units in sorted({ARGS.units, 128}, reverse=True):
+        flops = 6 * batch * (inputs * units + units * units + units)
         for label, model in (
-            ("recipe network + custom Adam", recipe_model),
-            ("hand-written Sequential + keras Adam", hand),
+            ("recipe network + custom Adam", recipe_network(inputs, units)),
+            ("hand-written Sequential + keras Adam", sequential(inputs, units)),
         ):
-            contender = Contender(
-                f"{label}, units {units}",
-                _plain_fit(model, x, y, batch),
-                rows,
-                ARGS.peak_steps,
-            )
-            mlps.append((contender, units, flops))
-    _rounds(matmuls + [c for c, _, _ in mlps])
-    return Peak(matmuls, mlps)
-
-
-def _peak_table(peak: Peak) -> list[str]:
-    lines = [f"{'matmul, float32':<46}{'GFLOP/s':>11}{'best round':>11}"]
-    for m in peak.matmuls:
-        lines.append(
-            f"{m.label:<46}{m.median() / 1e9:>11.1f}"
-            f"{max(m.rate()) / 1e9:>11.1f}"
-        )
-    lines.append(
-        f"{'peak (best size, round by round)':<46}"
-        f"{statistics.median(peak.peak()) / 1e9:>11.1f}"
-    )
-    lines.append("")
-    lines.append(
-        f"{'MLP training step, batch ' + str(ARGS.peak_batch):<46}"
-        f"{'GFLOP/step':>11}{'ms/step':>9}{'GFLOP/s':>9}{'of peak':>9}"
-    )
-    for contender, _, flops in peak.mlps:
-        ms = 1000 * statistics.median(contender.train) / contender.steps
-        achieved = statistics.median(peak.achieved(contender, flops))
-        lines.append(
-            f"{contender.label:<46}{flops / 1e9:>11.2f}{ms:>9.1f}"
-            f"{achieved / 1e9:>9.1f}{peak.fraction(contender, flops):>9.2f}"
-        )
-    return lines
-
-
-# -- main --------------------------------------------------------------------
+            run = plain_fit(model, x, y, batch)
+            c = Contender(f"{label}, units {units}", run, rows, ARGS.peak_steps)
+            mlps.append((c, units, flops))
+    rounds(matmuls + [c for c, _, _ in mlps])
+    peak = [max(r) for r in zip(*(m.rate() for m in matmuls), strict=True)]
+    for label, rates in [(m.label, m.rate()) for m in matmuls] + [
+        ("peak: the best size, round by round", peak)
+    ]:
+        print(f"{label:<46}{statistics.median(rates) / 1e9:>11.1f} GFLOP/s")
+    widths, shares = (46, 11, 9, 9, 9), {}
+    heads = "MLP training step|GFLOP/step|ms/step|GFLOP/s|of peak"
+    print(line(heads.split("|"), widths))
+    for c, units, flops in mlps:
+        achieved = [flops * c.steps / s for s in c.train]
+        pairs = zip(achieved, peak, strict=True)
+        share = statistics.median(a / p for a, p in pairs)
+        shares.setdefault(units, share)  # the recipe's network comes first
+        cells = [c.label, f"{flops / 1e9:.2f}", f"{c.ms():.1f}"]
+        cells += [f"{statistics.median(achieved) / 1e9:.1f}", f"{share:.2f}"]
+        print(line(cells, widths))
+    return statistics.median(peak), shares
 
 
 def main() -> None:
     warnings.simplefilter("ignore")
     start = time.perf_counter()
-    intra = tf.config.threading.get_intra_op_parallelism_threads()
-    inter = tf.config.threading.get_inter_op_parallelism_threads()
-    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (TF's default: on)")
-    print(
-        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
-        f"NumPy {np.__version__}; backend {keras.backend.backend()}"
-    )
-    print(
-        f"threads: TF intra-op {intra}, inter-op {inter}, OMP_NUM_THREADS "
-        f"{os.environ['OMP_NUM_THREADS']}, TF_ENABLE_ONEDNN_OPTS {onednn}; "
-        f"cores {os.cpu_count()} (usable {len(os.sched_getaffinity(0))}); "
-        f"load average {os.getloadavg()[0]:.2f}"
-    )
-    print(
-        f"timing: {ARGS.repeats} rounds of one fit call of {ARGS.epochs} "
-        f"epochs per model ({THROUGHPUT_CALLS} calls in section 1), taking "
-        "turns; a round's figure is the median of its epochs after the "
-        "first of each call; medians over rounds, ratios round by round"
-    )
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (on)")
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    print(common.thread_line(f", TF_ENABLE_ONEDNN_OPTS {onednn}"))
+    mode = f"{ARGS.repeats} round(s) of {ARGS.calls} calls in section 1, about"
+    print(common.mode_line(ARGS, f"{mode} 1 min", f"{mode} 3-4 min"))
+    rng = np.random.default_rng(ARGS.seed)
+    x = rng.standard_normal((ARGS.rows, ARGS.features), dtype=np.float32)
+    y = x @ rng.standard_normal(ARGS.features) + np.sin(2 * x[:, 0])
+    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(ARGS.features)])
+    frame["y"] = y + 0.1 * rng.standard_normal(len(x))
+    with watch_fit() as calls:  # warms up; records what the recipe fits
+        recipe_fit(frame, 2)()
+    seen = calls[-1]
+    x, y, batch = seen.x, seen.y, seen.kwargs["batch_size"]
+    validation, inputs = seen.kwargs["validation_data"], seen.x.shape[1]
+    print(f"data: {len(x):,} training, {len(validation[0]):,} validation rows")
+    spe = seen.model.steps_per_execution
+    with section(f"1. rows/s, batch {batch}, steps_per_execution {spe}/1"):
+        own, hand, control, _ = section1(frame, x, y, batch, validation)
+    with section("2. steps_per_execution x jit_compile, recipe network"):
+        swept = section2(x, y, validation)
+    with section(f"3. share of the matmul peak at batch {ARGS.peak_batch}"):
+        peak, shares = section3(inputs, rng)
 
-    frame = _generated()
-    recipe = Regression(
-        target="y", seed=ARGS.seed, epochs=10**6, patience=10**6, ensemble=1
-    )
-    begun = time.perf_counter()
-    data = recipe.prepare(frame)
-    prepared = time.perf_counter() - begun
-    features = data.x_train.shape[1]
-    hp = network.hyperparameters()
-    batch = batch_size(hp, len(data.x_train))
-    print(
-        f"data: generated regression, {ARGS.rows:,} rows x {ARGS.features} "
-        f"numeric features (seed {ARGS.seed}); Recipe.prepare "
-        f"{prepared:.2f} s -> {len(data.x_train):,} training and "
-        f"{len(data.x_valid):,} validation rows, {features} columns"
-    )
-    _warm_up(features)
-
-    _log("1. recipe against hand-written")
-    disturbance = Disturbance()
-    print()
-    print(
-        f"1. training throughput, batch {batch} "
-        f"({_steps(len(data.x_train), batch)} steps/epoch), validation "
-        f"every epoch; units {hp['units']}, Adam {hp['learning_rate']:g}, "
-        f"no XLA; steps_per_execution {STEPS_PER_EXECUTION} in Recipe.train "
-        "(its default), 1 in every other model (Keras's default)"
-    )
-    contenders = throughput(recipe, data)
-    for line in _throughput_table(contenders):
-        print(line)
-    own, hand, control = contenders[:3]
-    ratio, train_ratio = own.vs(hand), own.vs(hand, "train")
-    for name, contender in (("recipe", own), ("A/A control", control)):
-        each = " ".join(f"{r:.3f}" for r in contender.ratios(hand))
-        print(f"{name} / hand-written epoch rows/s, round by round: {each}")
-    print(disturbance)
-    print(_graph_line(features))
-
-    _log("2. steps_per_execution x jit_compile sweep")
-    disturbance = Disturbance()
-    print()
-    print(
-        f"2. steps_per_execution and jit_compile: the recipe's network by "
-        f"Recipe.train on {min(ARGS.sweep_rows, len(data.x_train)):,} "
-        "training rows (validation included in epoch rows/s)"
-    )
-    swept = sweep(recipe, data)
-    for line in _sweep_table(swept):
-        print(line)
-    print(disturbance)
-
-    _log("3. fraction of the dense-matmul peak")
-    disturbance = Disturbance()
-    print()
-    print(
-        f"3. dense-matmul peak and the MLP's training step at batch "
-        f"{ARGS.peak_batch} ({ARGS.peak_steps} steps/epoch, in-memory "
-        "fit, no validation); FLOPs/step = 6 x batch x sum(in x out)"
-    )
-    peak = peak_fraction(features)
-    for line in _peak_table(peak):
-        print(line)
-    print(disturbance)
-
-    one = ARGS.steps[0]
-    speed_ups = []
+    ratio, one, speed_ups = own.vs(hand), ARGS.steps[0], []
     for b in ARGS.batches:
-        base = swept[(b, False, one)]
-        most = max(ARGS.steps, key=lambda s: swept[(b, False, s)].median())
-        xla = statistics.median(
-            swept[(b, True, s)].vs(swept[(b, False, s)]) for s in ARGS.steps
-        )
-        speed_ups.append(
-            f"batch {b} x{swept[(b, False, most)].vs(base):.2f} "
-            f"(best {most}), jit_compile x{xla:.2f}"
-        )
-    wide = peak.recipe(ARGS.units)
-    narrow = peak.recipe(network.DEFAULTS["units"])
-    print()
-    print(f"total {time.perf_counter() - start:.0f} s")
+        best = max(ARGS.steps, key=lambda s: swept[b, 0, s].median())
+        gain = swept[b, 0, best].vs(swept[b, 0, one])
+        pairs = ((swept[b, 1, s], swept[b, 0, s]) for s in ARGS.steps)
+        xla = statistics.median(a.vs(b) for a, b in pairs)
+        speed_ups.append(f"batch {b} x{gain:.2f} (best {best}), XLA x{xla:.2f}")
+    wide, met = shares[ARGS.units], ("NOT met", "met")
+    print(f"\ntotal {time.perf_counter() - start:.0f} s")
     print(
         f"summary: recipe / hand-written rows/s x{ratio:.3f} per epoch "
-        f"(train pass x{train_ratio:.3f}; A/A control "
+        f"(train pass x{own.vs(hand, 'train'):.3f}; A/A control "
         f"x{control.vs(hand):.3f}; target >= {TARGET_RATIO} "
-        f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}); "
-        f"steps_per_execution vs {one}: {'; '.join(speed_ups)}; recipe "
-        f"MLP at batch {ARGS.peak_batch}: {wide:.2f} of the "
-        f"{statistics.median(peak.peak()) / 1e9:.0f} GFLOP/s matmul peak "
-        f"with units {ARGS.units} (target >= {TARGET_PEAK} "
-        f"{'met' if wide >= TARGET_PEAK else 'NOT met'}), {narrow:.2f} with "
-        f"units {network.DEFAULTS['units']}"
+        f"{met[ratio >= TARGET_RATIO]}); steps_per_execution vs {one}: "
+        f"{'; '.join(speed_ups)}; recipe MLP at batch {ARGS.peak_batch}: "
+        f"{wide:.2f} of the {peak / 1e9:.0f} GFLOP/s matmul peak with units "
+        f"{ARGS.units} (target >= {TARGET_PEAK} {met[wide >= TARGET_PEAK]}), "
+        f"{shares[128]:.2f} with units 128"
     )
 
 

@@ -39,10 +39,7 @@ class AdaGrad(BaseOptimizer):
     [0.9 2.1]
 
     Args:
-        learning_rate: A float, a
-            `keras.optimizers.schedules.LearningRateSchedule` (for instance
-            `custom_optimizers.StepDecay`), or a callable with no arguments
-            returning the rate. Defaults to `0.01`.
+        {{learning_rate}}
         initial_accumulator_value: Float `>= 0`, the starting value of `G`.
             Defaults to `0.0`.
         epsilon: Float `>= 0` added to `G` under the square root, so that
@@ -82,10 +79,4 @@ class AdaGrad(BaseOptimizer):
         gradient = ops.cast(gradient, variable.dtype)
         accumulator = self.accumulators[self._get_variable_index(variable)]
         self.assign_add(accumulator, ops.square(gradient))
-        self.assign_sub(
-            variable,
-            ops.divide(
-                ops.multiply(learning_rate, gradient),
-                ops.sqrt(ops.add(accumulator, self.epsilon)),
-            ),
-        )
+        self._descend(variable, gradient, learning_rate, accumulator)

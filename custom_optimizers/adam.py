@@ -68,10 +68,7 @@ class Adam(BaseOptimizer):
     [0.6838 2.3162]
 
     Args:
-        learning_rate: A float, a
-            `keras.optimizers.schedules.LearningRateSchedule` (for instance
-            `custom_optimizers.StepDecay`), or a callable with no arguments
-            returning the rate. Defaults to `0.001`.
+        {{learning_rate}}
         beta_1: Float in `[0, 1)`, decay rate of the moving average of the
             gradients `m`. Defaults to `0.9`.
         beta_2: Float in `[0, 1)`, decay rate of the moving average of the

@@ -1,14 +1,21 @@
 """The part the six optimizers share: Keras's arguments, slots and config."""
 
+import inspect
 from typing import Any
 
 import keras
+from keras import ops
 
 from custom_optimizers._common import LearningRate
 
-# A subclass's docstring line `{{common_args}}` becomes COMMON_ARGS_DOC: the
-# `Args:` entries of Keras's common arguments, the same for every optimizer.
-COMMON_ARGS_PLACEHOLDER = "{{common_args}}"
+# Docstring lines a subclass writes once and this module fills in, as Keras
+# does with `{{base_optimizer_keyword_args}}`: `{{learning_rate}}` (its
+# default read from the subclass's signature) and `{{common_args}}`.
+LEARNING_RATE_DOC = """\
+learning_rate: A float, a
+    `keras.optimizers.schedules.LearningRateSchedule` (for instance
+    `custom_optimizers.StepDecay`), or a callable with no arguments
+    returning the rate. Defaults to `{default}`."""
 COMMON_ARGS_DOC = """\
 weight_decay: Float or `None`. If set, each step first shrinks every
     weight: `w = w - learning_rate * weight_decay * w`.
@@ -25,22 +32,32 @@ name: Optional name of the optimizer.
     `gradient_accumulation_steps`, ...), passed on to it."""
 
 
-def fill_common_args(doc: str) -> str:
-    """Replaces the `{{common_args}}` line of `doc` by `COMMON_ARGS_DOC`.
+def fill_docstring(doc: str, learning_rate: object) -> str:
+    """Replaces the placeholder lines of `doc` by the argument entries.
 
     Args:
-        doc: A docstring with the placeholder alone on a line.
+        doc: A docstring with `{{learning_rate}}` and `{{common_args}}`
+            lines, each alone on its line.
+        learning_rate: The default learning rate, quoted in its entry.
 
     Returns:
-        The docstring, the common arguments indented as the placeholder.
+        The docstring, each entry indented as its placeholder.
+
+    >>> print(fill_docstring("    {{learning_rate}}", 0.5).splitlines()[-1])
+            returning the rate. Defaults to `0.5`.
     """
+    entries = {
+        "{{learning_rate}}": LEARNING_RATE_DOC.format(default=learning_rate),
+        "{{common_args}}": COMMON_ARGS_DOC,
+    }
     lines = []
     for line in doc.splitlines():
-        if line.strip() == COMMON_ARGS_PLACEHOLDER:
-            indent = line[: len(line) - len(line.lstrip())]
-            lines += [indent + entry for entry in COMMON_ARGS_DOC.split("\n")]
-        else:
+        entry = entries.get(line.strip())
+        if entry is None:
             lines.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        lines += [indent + part for part in entry.split("\n")]
     return "\n".join(lines)
 
 
@@ -61,9 +78,8 @@ class BaseOptimizer(keras.optimizers.Optimizer):
     - `get_config` adds the attributes named in `_hyperparameters` to the
       config of `keras.optimizers.Optimizer`, so that
       `from_config(get_config())` gives the same optimizer.
-    - The line `{{common_args}}` in a subclass's docstring becomes the
-      `Args:` entries of the common arguments (as Keras does with
-      `{{base_optimizer_keyword_args}}`).
+    - The lines `{{learning_rate}}` and `{{common_args}}` of a subclass's
+      docstring become the `Args:` entries of those arguments.
 
     `update_step(gradient, variable, learning_rate)` is the subclass's:
     it casts to `variable.dtype` and writes only with `self.assign`,
@@ -85,8 +101,10 @@ class BaseOptimizer(keras.optimizers.Optimizer):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.__doc__ and COMMON_ARGS_PLACEHOLDER in cls.__doc__:
-            cls.__doc__ = fill_common_args(cls.__doc__)
+        if cls.__doc__:
+            signature = inspect.signature(cls.__init__).parameters
+            default = signature["learning_rate"].default
+            cls.__doc__ = fill_docstring(cls.__doc__, default)
 
     def __init__(
         self,
@@ -140,3 +158,22 @@ class BaseOptimizer(keras.optimizers.Optimizer):
             **super().get_config(),
             **{name: getattr(self, name) for name in self._hyperparameters},
         }
+
+    def _descend(
+        self,
+        variable: keras.Variable,
+        gradient: Any,
+        learning_rate: Any,
+        accumulator: keras.Variable,
+    ) -> None:
+        """The adaptive step `w = w - lr * g / sqrt(G + epsilon)`.
+
+        AdaGrad's and RMSProp's, which differ only in how `G` accumulates.
+        """
+        self.assign_sub(
+            variable,
+            ops.divide(
+                ops.multiply(learning_rate, gradient),
+                ops.sqrt(ops.add(accumulator, self.epsilon)),
+            ),
+        )

@@ -42,10 +42,7 @@ class Momentum(BaseOptimizer):
     [0.71 2.29]
 
     Args:
-        learning_rate: A float, a
-            `keras.optimizers.schedules.LearningRateSchedule` (for instance
-            `custom_optimizers.StepDecay`), or a callable with no arguments
-            returning the rate. Defaults to `0.01`.
+        {{learning_rate}}
         momentum: Float in `[0, 1)`, the fraction of the previous step kept
             in the next one (the course's beta). `0` is plain `SGD`.
             Defaults to `0.9`.
@@ -72,15 +69,20 @@ class Momentum(BaseOptimizer):
         self, gradient: Any, variable: keras.Variable, learning_rate: Any
     ) -> None:
         """Applies `h = momentum * h + lr * g; w = w - h` to one variable."""
+        h, _, _ = self._accumulate(gradient, variable, learning_rate)
+        self.assign_sub(variable, h)
+
+    def _accumulate(
+        self, gradient: Any, variable: keras.Variable, learning_rate: Any
+    ) -> tuple[Any, Any, Any]:
+        """Sets `h = momentum * h + lr * g`; returns `h`, momentum, `lr * g`.
+
+        Each is cast to `variable.dtype`.
+        """
         learning_rate = ops.cast(learning_rate, variable.dtype)
         gradient = ops.cast(gradient, variable.dtype)
         momentum = ops.cast(self.momentum, variable.dtype)
+        step = ops.multiply(gradient, learning_rate)
         h = self.momentums[self._get_variable_index(variable)]
-        self.assign(
-            h,
-            ops.add(
-                ops.multiply(h, momentum),
-                ops.multiply(gradient, learning_rate),
-            ),
-        )
-        self.assign_sub(variable, h)
+        self.assign(h, ops.add(ops.multiply(h, momentum), step))
+        return h, momentum, step

@@ -53,10 +53,7 @@ class Nesterov(Momentum):
     [0.81 2.19]
 
     Args:
-        learning_rate: A float, a
-            `keras.optimizers.schedules.LearningRateSchedule` (for instance
-            `custom_optimizers.StepDecay`), or a callable with no arguments
-            returning the rate. Defaults to `0.01`.
+        {{learning_rate}}
         momentum: Float in `[0, 1)`, the fraction of the previous step kept
             in the next one (the course's beta). Defaults to `0.9`.
         {{common_args}}
@@ -69,21 +66,5 @@ class Nesterov(Momentum):
         self, gradient: Any, variable: keras.Variable, learning_rate: Any
     ) -> None:
         """Applies `h = m * h + lr * g; w = w - (m * h + lr * g)`."""
-        learning_rate = ops.cast(learning_rate, variable.dtype)
-        gradient = ops.cast(gradient, variable.dtype)
-        momentum = ops.cast(self.momentum, variable.dtype)
-        h = self.momentums[self._get_variable_index(variable)]
-        self.assign(
-            h,
-            ops.add(
-                ops.multiply(h, momentum),
-                ops.multiply(gradient, learning_rate),
-            ),
-        )
-        self.assign_sub(
-            variable,
-            ops.add(
-                ops.multiply(h, momentum),
-                ops.multiply(gradient, learning_rate),
-            ),
-        )
+        h, momentum, step = self._accumulate(gradient, variable, learning_rate)
+        self.assign_sub(variable, ops.add(ops.multiply(h, momentum), step))

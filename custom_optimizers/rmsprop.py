@@ -36,10 +36,7 @@ class RMSProp(BaseOptimizer):
     [0.8 2.2]
 
     Args:
-        learning_rate: A float, a
-            `keras.optimizers.schedules.LearningRateSchedule` (for instance
-            `custom_optimizers.StepDecay`), or a callable with no arguments
-            returning the rate. Defaults to `0.001`.
+        {{learning_rate}}
         rho: Float in `[0, 1)`, the decay rate of the moving average (the
             course's beta). Defaults to `0.9`.
         epsilon: Float `>= 0` added to `G` under the square root.
@@ -79,10 +76,4 @@ class RMSProp(BaseOptimizer):
                 ops.multiply(1 - self.rho, ops.square(gradient)),
             ),
         )
-        self.assign_sub(
-            variable,
-            ops.divide(
-                ops.multiply(learning_rate, gradient),
-                ops.sqrt(ops.add(accumulator, self.epsilon)),
-            ),
-        )
+        self._descend(variable, gradient, learning_rate, accumulator)

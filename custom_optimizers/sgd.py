@@ -33,10 +33,7 @@ class SGD(BaseOptimizer):
     [0.95 2.1 ]
 
     Args:
-        learning_rate: A float, a
-            `keras.optimizers.schedules.LearningRateSchedule` (for instance
-            `custom_optimizers.StepDecay`), or a callable with no arguments
-            returning the rate. Defaults to `0.01`.
+        {{learning_rate}}
         {{common_args}}
     """
 

@@ -69,7 +69,7 @@ def test_docstring_examples_run(module):
 def test_leaves_import_only_keras():
     # custom_optimizers is a leaf: keras (keras.ops inside the optimizers),
     # the standard library and itself; no tf.*.
-    allowed = {"keras", "custom_optimizers", "math", "typing", "collections"}
+    allowed = {"keras", "custom_optimizers", "math", "typing", "collections", "inspect"}
     for path in PACKAGE_DIR.glob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
@@ -174,9 +174,10 @@ def test_slots_interleave_per_variable():
     assert [v.shape for v in sgd.variables] == [(), ()]  # iterations, rate
 
 
-# Same arithmetic as the built-in, so the same cost: the traced update of
-# each optimizer has exactly the built-in's operations (counting an
-# addition and a subtraction as the same kind: h = -velocity).
+# The built-in's arithmetic, so no more cost: the traced update of each
+# optimizer has, of every kind, at most the built-in's operations (counting
+# an addition and a subtraction as the same kind: h = -velocity). Nesterov
+# computes `lr * g` once where Keras computes it twice: 6 Mul, not 8.
 BUILTIN_PAIRS = {
     "SGD": (SGD, keras.optimizers.SGD),
     "Momentum": (Momentum, lambda: keras.optimizers.SGD(momentum=0.9)),
@@ -216,4 +217,6 @@ def _update_ops(optimizer):
 @pytest.mark.parametrize("name", list(BUILTIN_PAIRS))
 def test_update_graph_has_the_builtin_operations(name):
     make_ours, make_builtin = BUILTIN_PAIRS[name]
-    assert _update_ops(make_ours()) == _update_ops(make_builtin())
+    ours, builtin = _update_ops(make_ours()), _update_ops(make_builtin())
+    assert not ours - builtin, f"more operations than Keras's: {ours - builtin}"
+    assert set(ours) == set(builtin)
