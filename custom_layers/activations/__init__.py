@@ -45,6 +45,23 @@ _ALIASES = {"linear": "identity", "heaviside": "step", "atan": "arctan"}
 ActivationSpec = str | dict | Callable | keras.layers.Layer | None
 
 
+def optional_activation(
+    name_or_layer: ActivationSpec,
+    dtype: str | keras.DTypePolicy | None = None,
+) -> keras.layers.Layer | None:
+    """`get_activation(name_or_layer, dtype)`, but None stays None.
+
+    For layers whose activation is optional (None: no activation layer at
+    all, not an `Identity`).
+
+    >>> optional_activation(None) is None
+    True
+    """
+    if name_or_layer is None:
+        return None
+    return get_activation(name_or_layer, dtype=dtype)
+
+
 def get_activation(
     name_or_layer: ActivationSpec,
     dtype: str | keras.DTypePolicy | None = None,
@@ -142,5 +159,6 @@ __all__ = [
     "Step",
     "Tanh",
     "get_activation",
+    "optional_activation",
     "serialize_activation",
 ]

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import keras
-
-from custom_layers._common import Shape
+from custom_layers._base import ShapeKeepingLayer
 
 
-class ElementwiseActivation(keras.layers.Layer):
+class ElementwiseActivation(ShapeKeepingLayer):
     """An activation applied element by element: shape and mask pass through.
 
-    Subclasses implement `call`; this base supplies mask propagation and the
-    shape rule `output_shape == input_shape`.
+    Subclasses implement `call` and name their arguments in `_config`; this
+    base supplies mask propagation, the shape rule `output_shape ==
+    input_shape` and the config.
     """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """Returns `input_shape`: an element-wise map keeps the shape."""
-        return input_shape
-
-    def get_config(self) -> dict:
-        """Returns the layer's config (no arguments beyond the base)."""
-        return super().get_config()

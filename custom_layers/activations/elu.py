@@ -37,6 +37,8 @@ class ELU(ElementwiseActivation):
         ValueError: if `alpha` is not a finite float >= 0.
     """
 
+    _config = ("alpha",)
+
     def __init__(self, alpha: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = check_number("alpha", alpha, low=0.0)
@@ -44,7 +46,3 @@ class ELU(ElementwiseActivation):
     def call(self, inputs: Tensor) -> Tensor:
         """Returns `inputs` where positive, `alpha * (e^inputs - 1)` else."""
         return ops.elu(inputs, alpha=self.alpha)
-
-    def get_config(self) -> dict:
-        """Returns the config, including `alpha`."""
-        return {**super().get_config(), "alpha": self.alpha}

@@ -48,6 +48,8 @@ class ISRU(ElementwiseActivation):
         ValueError: if `alpha` is not a finite float > 0.
     """
 
+    _config = ("alpha",)
+
     def __init__(self, alpha: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = check_number("alpha", alpha, low=0.0, low_open=True)
@@ -77,7 +79,3 @@ class ISRU(ElementwiseActivation):
         dtype = keras.backend.result_type(inputs.dtype, "float32")
         outputs = isru(ops.cast(inputs, dtype))
         return ops.cast(outputs, self.compute_dtype)
-
-    def get_config(self) -> dict:
-        """Returns the config, including `alpha`."""
-        return {**super().get_config(), "alpha": self.alpha}

@@ -46,6 +46,8 @@ class LeakyReLU(ElementwiseActivation):
         ValueError: if `alpha` is not a finite float >= 0.
     """
 
+    _config = ("alpha",)
+
     def __init__(self, alpha: float = 0.01, **kwargs):
         super().__init__(**kwargs)
         self.alpha = check_number("alpha", alpha, low=0.0)
@@ -53,7 +55,3 @@ class LeakyReLU(ElementwiseActivation):
     def call(self, inputs: Tensor) -> Tensor:
         """Returns `inputs` where positive, `alpha * inputs` elsewhere."""
         return leaky_relu(inputs, self.alpha)
-
-    def get_config(self) -> dict:
-        """Returns the config, including `alpha`."""
-        return {**super().get_config(), "alpha": self.alpha}

@@ -42,6 +42,8 @@ class RReLU(ElementwiseActivation):
         ValueError: if `lower < 0` or `upper < lower`.
     """
 
+    _config = ("lower", "upper", "seed")
+
     def __init__(
         self,
         lower: float = 1.0 / 8.0,
@@ -74,12 +76,3 @@ class RReLU(ElementwiseActivation):
         return ops.where(
             ops.greater_equal(inputs, 0), inputs, ops.multiply(slope, inputs)
         )
-
-    def get_config(self) -> dict:
-        """Returns the config, including `lower`, `upper` and `seed`."""
-        return {
-            **super().get_config(),
-            "lower": self.lower,
-            "upper": self.upper,
-            "seed": self.seed,
-        }

@@ -35,6 +35,8 @@ class Sigmoid(ElementwiseActivation):
         ValueError: if `alpha` is not a finite float > 0.
     """
 
+    _config = ("alpha",)
+
     def __init__(self, alpha: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = check_number("alpha", alpha, low=0.0, low_open=True)
@@ -44,7 +46,3 @@ class Sigmoid(ElementwiseActivation):
         if self.alpha != 1.0:
             inputs = ops.multiply(inputs, self.alpha)
         return ops.sigmoid(inputs)
-
-    def get_config(self) -> dict:
-        """Returns the config, including `alpha`."""
-        return {**super().get_config(), "alpha": self.alpha}

@@ -59,6 +59,8 @@ class Step(ElementwiseActivation):
         **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
     """
 
+    _config = ("straight_through",)
+
     def __init__(self, straight_through: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.straight_through = bool(straight_through)
@@ -68,10 +70,3 @@ class Step(ElementwiseActivation):
         if self.straight_through:
             return _step_straight_through(inputs)
         return _step_zero_gradient(inputs)
-
-    def get_config(self) -> dict:
-        """Returns the config, including `straight_through`."""
-        return {
-            **super().get_config(),
-            "straight_through": self.straight_through,
-        }

@@ -8,7 +8,7 @@ from keras import ops
 from custom_layers._common import Shape, Tensor, check_positive_int
 from custom_layers.activations import (
     ActivationSpec,
-    get_activation,
+    optional_activation,
     serialize_activation,
 )
 from custom_layers.dense import InitializerSpec
@@ -77,10 +77,8 @@ class BatchEnsembleDense(keras.layers.Layer):
         self.units = check_positive_int("units", units)
         self.ensemble_size = check_positive_int("ensemble_size", ensemble_size)
         self._activation_spec = activation
-        self.activation = (
-            None
-            if activation is None
-            else get_activation(activation, dtype=self.dtype_policy)
+        self.activation = optional_activation(
+            activation, dtype=self.dtype_policy
         )
         self._kernel_initializer_spec = kernel_initializer
         self.kernel_initializer = get_initializer(kernel_initializer, seed)

@@ -11,7 +11,7 @@ from keras import ops
 from custom_layers._common import Shape, Tensor
 from custom_layers.activations import (
     ActivationSpec,
-    get_activation,
+    optional_activation,
     serialize_activation,
 )
 
@@ -76,10 +76,8 @@ class Ensemble(keras.layers.Layer):
             for m in members
         ]
         self._activation_spec = member_activation
-        self.member_activation = (
-            None
-            if member_activation is None
-            else get_activation(member_activation, dtype=self.dtype_policy)
+        self.member_activation = optional_activation(
+            member_activation, dtype=self.dtype_policy
         )
 
     def build(self, input_shape: Shape) -> None:

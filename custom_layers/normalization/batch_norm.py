@@ -5,12 +5,13 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from custom_layers._base import ShapeKeepingLayer
 from custom_layers._common import Shape, Tensor, check_number
 from custom_layers.normalization._axis import resolve_axis
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
-class BatchNorm(keras.layers.Layer):
+class BatchNorm(ShapeKeepingLayer):
     """Batch normalization with learned scale and shift.
 
     Training, for a mini-batch `B = {x_1..x_m}` and each feature:
@@ -67,6 +68,8 @@ class BatchNorm(keras.layers.Layer):
         ValueError: for `momentum` outside [0, 1], `epsilon <= 0`, or an
             `axis` that is not a known non-batch axis.
     """
+
+    _config = ("momentum", "epsilon", "axis")
 
     def __init__(
         self,
@@ -157,16 +160,3 @@ class BatchNorm(keras.layers.Layer):
             shift = ops.reshape(shift, self._broadcast_shape)
         outputs = inputs * scale + shift
         return ops.cast(outputs, self.compute_dtype)
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """Returns `input_shape`: normalization keeps the shape."""
-        return input_shape
-
-    def get_config(self) -> dict:
-        """Returns the config, including `momentum`, `epsilon` and `axis`."""
-        return {
-            **super().get_config(),
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "axis": self.axis,
-        }

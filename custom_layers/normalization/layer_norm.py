@@ -5,12 +5,13 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from custom_layers._base import ShapeKeepingLayer
 from custom_layers._common import Shape, Tensor, check_number
 from custom_layers.normalization._axis import resolve_axis
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
-class LayerNorm(keras.layers.Layer):
+class LayerNorm(ShapeKeepingLayer):
     """Layer normalization: each example normalized over its own features.
 
     For one example with features `x_1..x_H` (along `axis`):
@@ -39,6 +40,8 @@ class LayerNorm(keras.layers.Layer):
         ValueError: for `epsilon <= 0` or an `axis` that is not a known
             non-batch axis.
     """
+
+    _config = ("epsilon", "axis")
 
     def __init__(self, epsilon: float = 1e-3, axis: int = -1, **kwargs):
         super().__init__(**kwargs)
@@ -76,15 +79,3 @@ class LayerNorm(keras.layers.Layer):
         scale = ops.rsqrt(variance + self.epsilon) * gamma
         outputs = inputs * scale + (beta - mean * scale)
         return ops.cast(outputs, self.compute_dtype)
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """Returns `input_shape`: normalization keeps the shape."""
-        return input_shape
-
-    def get_config(self) -> dict:
-        """Returns the config, including `epsilon` and `axis`."""
-        return {
-            **super().get_config(),
-            "epsilon": self.epsilon,
-            "axis": self.axis,
-        }

@@ -5,11 +5,12 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from custom_layers._common import Shape, Tensor, check_number
+from custom_layers._base import ShapeKeepingLayer
+from custom_layers._common import Tensor, check_number
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
-class Dropout(keras.layers.Layer):
+class Dropout(ShapeKeepingLayer):
     """Inverted dropout: drop units in training, rescale the survivors.
 
     Training: every element is kept independently with probability
@@ -41,6 +42,8 @@ class Dropout(keras.layers.Layer):
         ValueError: if `rate` is not a float in [0, 1).
     """
 
+    _config = ("rate", "seed")
+
     def __init__(self, rate: float, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.rate = check_number(
@@ -63,11 +66,3 @@ class Dropout(keras.layers.Layer):
         return ops.where(
             ops.greater_equal(uniform, self.rate), kept, ops.zeros_like(kept)
         )
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """Returns `input_shape`."""
-        return input_shape
-
-    def get_config(self) -> dict:
-        """Returns the config, including `rate` and `seed`."""
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from custom_layers._common import Shape, Tensor, check_number
+from custom_layers._base import ShapeKeepingLayer
+from custom_layers._common import Tensor, check_number
 
 
 @keras.saving.register_keras_serializable(package="custom_layers")
-class GaussianNoise(keras.layers.Layer):
+class GaussianNoise(ShapeKeepingLayer):
     """Adds zero-mean Gaussian noise in training: `y = x + eps`,
     `eps ~ N(0, stddev^2)` drawn per element and per batch.
 
@@ -38,6 +39,8 @@ class GaussianNoise(keras.layers.Layer):
         ValueError: if `stddev` is not a finite float >= 0.
     """
 
+    _config = ("stddev", "seed")
+
     def __init__(self, stddev: float, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.stddev = check_number("stddev", stddev, low=0.0)
@@ -56,15 +59,3 @@ class GaussianNoise(keras.layers.Layer):
             seed=self.seed_generator,
         )
         return ops.add(inputs, noise)
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """Returns `input_shape`."""
-        return input_shape
-
-    def get_config(self) -> dict:
-        """Returns the config, including `stddev` and `seed`."""
-        return {
-            **super().get_config(),
-            "stddev": self.stddev,
-            "seed": self.seed,
-        }
