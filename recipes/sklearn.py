@@ -40,6 +40,22 @@ from recipes.splitting import MIN_ROWS
 class _RecipeEstimator(BaseEstimator):
     """What both estimators share: input checks and the recipe's table."""
 
+    def __init__(
+        self,
+        epochs: int = 200,
+        patience: int = 10,
+        seed: int = 0,
+        validation_fraction: float = 0.15,
+        hyperparameters: dict | None = None,
+        ensemble: int = 3,
+    ):
+        self.epochs = epochs
+        self.patience = patience
+        self.seed = seed
+        self.validation_fraction = validation_fraction
+        self.hyperparameters = hyperparameters
+        self.ensemble = ensemble
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True  # the recipes impute
@@ -136,12 +152,14 @@ class RecipeRegressor(RegressorMixin, _RecipeEstimator):
         ensemble: int = 3,
         loss: str = "mse",
     ):
-        self.epochs = epochs
-        self.patience = patience
-        self.seed = seed
-        self.validation_fraction = validation_fraction
-        self.hyperparameters = hyperparameters
-        self.ensemble = ensemble
+        super().__init__(
+            epochs,
+            patience,
+            seed,
+            validation_fraction,
+            hyperparameters,
+            ensemble,
+        )
         self.loss = loss
 
     def fit(self, X, y):
@@ -169,22 +187,6 @@ class RecipeClassifier(ClassifierMixin, _RecipeEstimator):
         validation_fraction: the share of rows held out for early stopping.
         hyperparameters: network settings (see `recipes.network.DEFAULTS`).
     """
-
-    def __init__(
-        self,
-        epochs: int = 200,
-        patience: int = 10,
-        seed: int = 0,
-        validation_fraction: float = 0.15,
-        hyperparameters: dict | None = None,
-        ensemble: int = 3,
-    ):
-        self.epochs = epochs
-        self.patience = patience
-        self.seed = seed
-        self.validation_fraction = validation_fraction
-        self.hyperparameters = hyperparameters
-        self.ensemble = ensemble
 
     def fit(self, X, y):
         """Trains a classification recipe on X (arrays or a DataFrame), y."""
