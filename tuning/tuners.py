@@ -48,7 +48,7 @@ from tuning.tracing import released_gradients
 
 log = logging.getLogger("tuning")
 
-STRATEGIES = ("random", "grid", "bayesian", "hyperband")
+STRATEGIES = tuple(ORACLES)  # random, grid, bayesian, hyperband
 
 Build = Callable[[dict], keras.Model]
 Fit = Callable[..., keras.callbacks.History]
