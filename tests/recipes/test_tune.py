@@ -142,6 +142,7 @@ def test_two_workers_report_to_one_chief(csvs, tmp_path):
         strategy="random",
         max_trials=4,
         workers=2,
+        time_budget=600,  # the budget is the chief's: workers must not die
         directory=tmp_path,
         resume=False,
         search_space=SMALL,

@@ -1,0 +1,59 @@
+"""Training's contracts: seeds, batch sizes and schedules (issue 20)."""
+
+import math
+import random
+
+import numpy as np
+
+from recipes import Regression, network, training
+from tests.conftest import make_frame
+
+SMALL = {"hidden_layers": 1, "units": 16}
+
+
+def _network(model):
+    """The compiled network inside a recipe's served model."""
+    return next(
+        layer
+        for layer in model.layers
+        if getattr(layer, "optimizer", None) is not None
+    )
+
+
+def test_fit_leaves_the_global_random_generators_alone():
+    # A bootstrap loop around fit must not draw the same sample each time.
+    frame = make_frame("regression", 200)
+    random.seed(7)
+    np.random.seed(7)
+    expected = random.random(), np.random.random()
+    random.seed(7)
+    np.random.seed(7)
+    Regression(target="y", epochs=1, ensemble=1, hyperparameters=SMALL).fit(
+        frame
+    )
+    assert (random.random(), np.random.random()) == expected
+
+
+def test_the_schedule_spans_the_epochs_fit_was_given():
+    frame = make_frame("regression", 300)
+    hp = {**SMALL, "lr_decay": "cosine"}
+    recipe = Regression(target="y", epochs=200, ensemble=1, hyperparameters=hp)
+    recipe.fit(frame, epochs=2)
+    config = _network(recipe.model_).optimizer.get_config()["learning_rate"]
+    rows = recipe.summary_["train_rows"]
+    batch = training.batch_size(recipe.hyperparameters_, rows)
+    assert config["config"]["decay_steps"] == math.ceil(rows / batch) * 2
+
+
+def test_refit_steps_with_the_batch_size_of_the_trials():
+    # 476 training rows give batches of 32; the 560 rows of the refit
+    # would give 64: an epoch must mean the steps the trials took.
+    recipe = Regression(target="y", ensemble=1)
+    data = recipe.prepare(make_frame("regression", 560))
+    hp = network.hyperparameters({**SMALL, "batch_size": 64})
+    rows = len(data.x_train) + len(data.x_valid)
+    trial_batch = training.batch_size(hp, data.rows)
+    assert trial_batch != training.batch_size(hp, rows)
+    model = training.build(hp, data, seed=0, epochs=1, loss="mse")
+    history = training.refit(model, hp, data, epochs=1, seed=0)
+    assert history.params["steps"] == math.ceil(rows / trial_batch)
