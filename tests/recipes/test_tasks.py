@@ -179,3 +179,26 @@ def test_hyperparameters_choose_the_components(hp, kind):
     optimizer = build_optimizer(hyperparameters(hp), 100)
     names = {type(layer).__name__ for layer in network.layers}
     assert kind in names | {type(optimizer).__name__}
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("task_name", ["binary", "multiclass"])
+def test_trivial_loss_is_keras_loss_of_the_prior(task_name, smoothing):
+    # The report's baseline: predicting the training prior for every row,
+    # scored by the loss the networks trained with (label smoothing too).
+    from recipes import network, tasks
+
+    counts = [2, 3] if task_name == "binary" else [1, 2, 5]
+    rows = sum(counts)
+    prior = [c / rows for c in counts]
+    labels = np.repeat(np.arange(len(counts)), counts)
+    task = tasks.get(task_name)
+    loss = network.build_loss(task.losses[0], smoothing)
+    if task_name == "binary":
+        y, predicted = labels[:, None], np.full((rows, 1), prior[1])
+    else:
+        y = np.eye(len(counts))[labels]
+        predicted = np.tile(prior, (rows, 1))
+    expected = float(loss(y.astype("float32"), predicted.astype("float32")))
+    got = task.trivial_loss(prior, task.losses[0], smoothing)
+    assert got == pytest.approx(expected, rel=1e-5)

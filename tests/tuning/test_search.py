@@ -348,3 +348,14 @@ def test_released_gradients_keeps_the_registry_from_growing():
         for _ in range(5):
             fit_one()
     assert tuning.registered_gradients() == before
+
+
+def test_trials_are_plotted_in_the_order_they_ran():
+    ids = ["10", "9", "100", "0", "2"]
+    assert sorted(ids, key=tuning.result.trial_number) == [
+        "0",
+        "2",
+        "9",
+        "10",
+        "100",
+    ]
