@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import tuning
@@ -112,8 +114,11 @@ def tune(
             model, hp, data, epochs or recipe.epochs, callbacks, initial_epoch
         )
 
+    config = dataclasses.replace(config, fingerprint=fingerprint(recipe, data))
     try:
         result = tuning.search(build, fit, space, config)
+    except tuning.DirectoryInUse as error:
+        raise ArgumentError(str(error)) from None
     except tuning.SearchError as error:
         raise RecipeError(str(error)) from None
     if result is None:  # a worker: the chief refits and exports
@@ -177,6 +182,24 @@ def reload(reference: dict | None, path: Path) -> tuning.SearchResult | None:
             except tuning.SearchError:
                 return None
     return None
+
+
+def fingerprint(recipe, data) -> dict:
+    """What identifies a recipe's search besides the strategy and space:
+    the recipe, its parameters (but `ensemble`, used after the search) and
+    a digest of its prepared rows (the data, its split and scaling)."""
+    digest = hashlib.sha256()
+    for x, y in ((data.x_train, data.y_train), (data.x_valid, data.y_valid)):
+        digest.update(np.ascontiguousarray(x, dtype=np.float32).tobytes())
+        targets = np.asarray(data.targets(y), dtype=np.float64)
+        digest.update(np.ascontiguousarray(targets).tobytes())
+    params = recipe.get_params()
+    params.pop("ensemble", None)
+    return {
+        "recipe": type(recipe).__name__,
+        **params,
+        "data": digest.hexdigest(),
+    }
 
 
 def distinct(trials: list) -> list:

@@ -15,6 +15,7 @@ import importlib
 
 _HOMES = {
     "Deadline": "tuning.callbacks",
+    "DirectoryInUse": "tuning.fingerprint",
     "is_worker": "tuning.distributed",
     "STRATEGIES": "tuning.tuners",
     "SearchConfig": "tuning.tuners",

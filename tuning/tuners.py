@@ -31,7 +31,7 @@ from pathlib import Path
 import keras
 import keras_tuner
 
-from tuning import distributed
+from tuning import distributed, fingerprint
 from tuning.callbacks import Deadline, StopOnNonFinite
 from tuning.oracles import FIRST_TRIAL, ORACLES
 from tuning.plots import plot_search
@@ -85,6 +85,10 @@ class SearchConfig:
             budget, e.g. for refitting the best ones afterwards: a trial
             starts only if it and `reserve` mean trials fit before the
             deadline.
+        fingerprint: what identifies the caller's search beyond the
+            strategy and the space (its data, its model's settings), as
+            JSON-able values: resuming a directory whose recorded search
+            differs raises `tuning.fingerprint.DirectoryInUse`.
     """
 
     strategy: str = "bayesian"
@@ -101,11 +105,18 @@ class SearchConfig:
     tensorboard: bool = False
     first_values: dict | None = None
     reserve: float = 0.0
+    fingerprint: dict | None = None
 
     def __post_init__(self):
         check_arguments(
             self.strategy, self.max_trials, self.time_budget, self.workers
         )
+        for path in (Path(self.directory), self.project_dir):
+            if path.exists() and not path.is_dir():
+                raise ValueError(
+                    f"directory {str(path)!r} is a file; pass a directory "
+                    "for the search"
+                )
 
     @property
     def deadline(self) -> float | None:
@@ -138,6 +149,8 @@ def search(
 
     Raises:
         ValueError: an unknown strategy or a bad number.
+        DirectoryInUse: (a ValueError) resuming a directory that holds
+            another search (see `SearchConfig.fingerprint`).
         SearchError: no trial completed.
     """
     config = config or SearchConfig(**settings)
@@ -179,14 +192,21 @@ def check_arguments(
 
 
 def _search(build: Build, fit: Fit, space: Space, config: SearchConfig):
+    hp = to_hyperparameters(space)
+    worker = distributed.is_worker()  # its oracle is keras-tuner's client
+    identity = {
+        "strategy": config.strategy,
+        "space": hp.get_config(),
+        **(config.fingerprint or {}),
+    }
+    if config.resume and not worker:
+        fingerprint.check_resume(config.project_dir, identity)
     tuner = make_tuner(
-        FunctionHyperModel(build, fit, config.deadline),
-        to_hyperparameters(space),
-        config,
+        FunctionHyperModel(build, fit, config.deadline), hp, config
     )
     tuner.progress = (config.started, config.time_budget)
-    worker = distributed.is_worker()  # its oracle is keras-tuner's client
     if not worker:
+        fingerprint.record(config.project_dir, identity)
         done = len(tuner.oracle.end_order)
         log.info(
             "%s search of %d trial(s) in %s%s",

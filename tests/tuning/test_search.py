@@ -359,3 +359,42 @@ def test_trials_are_plotted_in_the_order_they_ran():
         "10",
         "100",
     ]
+
+
+def test_resuming_another_search_is_refused_naming_what_differs(tmp_path):
+    model = Model(epochs=1)
+    settings = dict(max_trials=1, directory=tmp_path, project_name="p")
+    tuning.search(model.build, model.fit, SPACE, strategy="random", **settings)
+    builds = model.builds
+    other_space = {**SPACE, "units": [4, 16]}
+    with pytest.raises(tuning.DirectoryInUse, match=r"p holds .*another space"):
+        tuning.search(
+            model.build, model.fit, other_space, strategy="random", **settings
+        )
+    with pytest.raises(
+        tuning.DirectoryInUse, match="another data, strategy;.*resume=False"
+    ):
+        tuning.search(
+            model.build,
+            model.fit,
+            SPACE,
+            strategy="bayesian",
+            fingerprint={"data": "other"},
+            **settings,
+        )
+    assert model.builds == builds  # neither touched the search
+    board = (tmp_path / "p" / "leaderboard.csv").read_text()
+    again = tuning.search(
+        model.build, model.fit, SPACE, strategy="random", **settings
+    )
+    assert len(again.trials) == 1
+    assert (tmp_path / "p" / "leaderboard.csv").read_text() == board
+    fresh = tuning.search(
+        model.build,
+        model.fit,
+        other_space,
+        strategy="grid",
+        resume=False,
+        **settings,
+    )
+    assert fresh.trials[0].values["units"] in (4, 16)
