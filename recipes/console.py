@@ -174,10 +174,12 @@ def configured(
     )
     handler.setFormatter(JSONLines() if json_lines else Text())
     loggers = [logging.getLogger(name) for name in LOGGERS]
-    levels = [logger.level for logger in loggers]
+    saved = [(logger.level, logger.propagate) for logger in loggers]
     for logger in loggers:
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
+        # ours only: a library's logging.basicConfig must not repeat them
+        logger.propagate = False
     for noisy in ("tensorflow", "absl", "keras_tuner"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
@@ -194,9 +196,10 @@ def configured(
             )
             yield handler
     finally:
-        for logger, old in zip(loggers, levels, strict=True):
+        for logger, (level, propagate) in zip(loggers, saved, strict=True):
             logger.removeHandler(handler)
-            logger.setLevel(old)
+            logger.setLevel(level)
+            logger.propagate = propagate
         handler.close()
 
 

@@ -94,11 +94,18 @@ class ExportedModel(Predictor):
                 f"{self.path} is not a keras-recipes SavedModel (no "
                 "assets/schema.json); pass a directory written by export"
             )
-        document = json.loads(schema_file.read_text())
-        self.schema_ = Schema.from_json(document)
-        self.prior_ = document["prior"]
-        loaded = tf.saved_model.load(str(self.path))
-        self._signature = loaded.signatures["serving_default"]
+        try:
+            document = json.loads(schema_file.read_text())
+            self.schema_ = Schema.from_json(document)
+            self.prior_ = document["prior"]
+            loaded = tf.saved_model.load(str(self.path))
+            self._signature = loaded.signatures["serving_default"]
+        except (OSError, ValueError, KeyError, tf.errors.OpError) as error:
+            detail = str(error).strip().splitlines()[0][:200]
+            raise ModelError(
+                f"{self.path} is a damaged SavedModel ({type(error).__name__}"
+                f": {detail}); export the model again"
+            ) from None
 
     def _output(self, frame: pd.DataFrame, name: str) -> np.ndarray:
         key = self.task_.outputs[0]

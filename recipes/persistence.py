@@ -68,17 +68,30 @@ def load(path: str | os.PathLike, recipes: dict[str, type]) -> Predictor:
     """
     path = Path(path)
     if (path / "recipe.json").is_file():
-        state = json.loads((path / "recipe.json").read_text())
+        try:
+            state = json.loads((path / "recipe.json").read_text())
+        except ValueError as error:
+            raise ModelError(
+                f"{path / 'recipe.json'} is damaged ({error}); save the "
+                "recipe again"
+            ) from None
         if state.get("format") != FORMAT or state.get("recipe") not in recipes:
             raise ModelError(
                 f"{path} was saved by another version of keras-recipes"
             )
         recipe = recipes[state["recipe"]](**state["params"])
-        with warnings.catch_warnings():  # ensembles' training state
-            warnings.filterwarnings("ignore", search.OPTIMIZER_STATE)
-            recipe.model_ = keras.saving.load_model(
-                path / "model.keras", safe_mode=True
-            )
+        try:
+            with warnings.catch_warnings():  # ensembles' training state
+                warnings.filterwarnings("ignore", search.OPTIMIZER_STATE)
+                recipe.model_ = keras.saving.load_model(
+                    path / "model.keras", safe_mode=True
+                )
+        except (OSError, ValueError, KeyError) as error:
+            detail = str(error).strip().splitlines()[0][:200]
+            raise ModelError(
+                f"{path / 'model.keras'} cannot be read ({type(error).__name__}"
+                f": {detail}); save the recipe again"
+            ) from None
         recipe.schema_ = Schema.from_json(state["schema"])
         for key, name in FITTED:
             setattr(recipe, name, state.get(key))

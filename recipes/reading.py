@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,12 +141,35 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(
             f"{path} is not UTF-8 text ({error.reason}); re-save it as UTF-8"
         ) from None
-    except Exception:  # pyarrow refuses what the C engine may still read
+    except Exception as error:  # pyarrow refuses what the C engine reads
+        _check_row_lengths(error, path)
         frame = _read_csv_with_c_engine(path)
     _check_header(path)
     _check_delimiter(frame, path)
     _check_text(frame, path)
     return frame
+
+
+def _check_row_lengths(error: Exception, path: Path) -> None:
+    """Refuses a row with another number of cells than the header, which
+    the C engine would pad with missing values (or mis-assign) silently.
+
+    `error` is pyarrow's: "Expected 3 columns, got 1: <the row>".
+    """
+    found = re.search(r"Expected (\d+) columns, got (\d+): (.*)", str(error))
+    if found is None:
+        return
+    expected, got, row = found.groups()
+    row = row.strip()
+    hint = next(
+        (f" (it uses {name!r})" for name in (";", "\t", "|") if name in row),
+        "",
+    )
+    raise DataError(
+        f"{path} has a row of {got} cell(s) where the header has {expected}"
+        f": {row[:60]!r}{hint}; every row needs one comma-separated cell "
+        "per column"
+    )
 
 
 def _check_text(frame: pd.DataFrame, path: Path) -> None:
@@ -221,6 +245,7 @@ def read_blocks(path: Path, types: dict) -> Iterator[tuple[int, pd.DataFrame]]:
             yield start, frame
             start += len(frame)
     except pa.ArrowInvalid as error:
+        _check_row_lengths(error, path)
         raise DataError(
             f"{path.name}: {str(error).strip().splitlines()[0]}; a column's "
             "type must be the same throughout the file (its first "

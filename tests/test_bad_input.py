@@ -7,6 +7,7 @@ export directory passed to it is untouched.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -70,6 +71,11 @@ def _files(folder):
         "text_x": _write(folder, "textx.csv", good.assign(x="oops")),
         "extra": _write(folder, "extra.csv", good.assign(more=1)),
         "a_file": _write(folder, "a_file", text="keep"),
+        "mixed": _write(
+            folder,
+            "mixed.csv",
+            text="x,c,y\n1,a,p\n2;b;n\n" + "3,a,p\n4,b,n\n" * 10,
+        ),
     }
     odd = good.copy()
     odd.loc[0, "x"] = np.inf
@@ -103,6 +109,10 @@ def setup(tmp_path_factory):
         )
         == 0
     )
+    damaged = folder / "damaged"
+    shutil.copytree(model, damaged)
+    (damaged / "saved_model.pb").write_bytes(b"not a protocol buffer")
+    files["damaged"] = str(damaged)
     return folder, files, str(model)
 
 
@@ -243,6 +253,31 @@ CASES = [
         "is neither a saved recipe nor an exported SavedModel",
     ),
     (
+        "predict: damaged SavedModel",
+        ["predict", "{damaged}", "{good}"],
+        2,
+        "damaged is a damaged SavedModel (OSError: ",
+    ),
+    (
+        "evaluate: damaged SavedModel",
+        ["evaluate", "{damaged}", "{good}"],
+        2,
+        "export the model again",
+    ),
+    (
+        "mixed delimiters",
+        _train("mixed"),
+        2,
+        "mixed.csv has a row of 1 cell(s) where the header has 3: '2;b;n' "
+        "(it uses ';')",
+    ),
+    (
+        "search directory is a file",
+        ["tune", "{good}", "--target", "y", "--directory", "{a_file}"],
+        2,
+        "a_file' is a file; pass a directory for the search",
+    ),
+    (
         "predict: extra columns ignored",
         ["predict", "{model}", "{extra}"],
         0,
@@ -342,3 +377,25 @@ def test_bad_data_is_reported_before_tensorflow_starts(setup):
     codes, tensorflow_started = json.loads(run.stdout)
     assert codes == [2] * len(cases), run.stderr
     assert not tensorflow_started
+
+
+def test_tune_refuses_to_resume_a_search_of_other_data(setup, tmp_path, capsys):
+    # Tuning another target into the same directory must not resume the
+    # first search (issue 20, item 2).
+    _, files, _ = setup
+    tune = ["tune", files["good"], "--max-trials", "1", "--epochs", "1"]
+    tune += ["--ensemble", "1", "--directory", str(tmp_path), "--quiet"]
+    assert main([*tune, "--target", "y"]) == 0
+    board = (tmp_path / "BinaryClassification" / "leaderboard.csv").read_text()
+    capsys.readouterr()
+    assert main([*tune, "--target", "c"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"keras-recipes: error: {tmp_path / 'BinaryClassification'} holds a "
+        "search with another data, target; resuming it would mix two "
+        "searches: start afresh (resume=False, --overwrite) or use another "
+        "directory"
+    ]
+    project = tmp_path / "BinaryClassification"
+    assert (project / "leaderboard.csv").read_text() == board
+    assert main([*tune, "--target", "c", "--overwrite"]) == 0

@@ -69,7 +69,14 @@ def test_docstring_examples_run(module):
 def test_leaves_import_only_keras():
     # custom_optimizers is a leaf: keras (keras.ops inside the optimizers),
     # the standard library and itself; no tf.*.
-    allowed = {"keras", "custom_optimizers", "math", "typing", "collections", "inspect"}
+    allowed = {
+        "keras",
+        "custom_optimizers",
+        "math",
+        "typing",
+        "collections",
+        "inspect",
+    }
     for path in PACKAGE_DIR.glob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
