@@ -144,10 +144,33 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except Exception as error:  # pyarrow refuses what the C engine reads
         _check_row_lengths(error, path)
         frame = _read_csv_with_c_engine(path)
+    stamps = _parsed_times(frame)
+    if stamps:  # as text, the file's own: what a serving client sends
+        frame = pd.read_csv(
+            path, engine="pyarrow", dtype=dict.fromkeys(stamps, str)
+        )
     _check_header(path)
     _check_delimiter(frame, path)
     _check_text(frame, path)
     return frame
+
+
+def _parsed_times(frame: pd.DataFrame) -> list[str]:
+    """The columns pyarrow parsed as dates or timestamps (ISO 8601 text).
+
+    Parsed, they would become text again in another spelling ("2020-01-01
+    10:00:00" for "2020-01-01T10:00:00") that no served row matches.
+    """
+    times = {"date", "datetime", "datetime64", "time"}
+    return [
+        column
+        for column in frame.columns
+        if pd.api.types.is_datetime64_any_dtype(frame[column])
+        or (
+            pd.api.types.is_object_dtype(frame[column])
+            and pd.api.types.infer_dtype(frame[column], skipna=True) in times
+        )
+    ]
 
 
 def _check_row_lengths(error: Exception, path: Path) -> None:

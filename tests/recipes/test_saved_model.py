@@ -177,3 +177,39 @@ def test_embedded_ensemble_serves_like_predict(task, csvs, tmp_path):
     error = np.sqrt(np.mean((answer["prediction"] - test["y"]) ** 2))
     assert error < 0.5 * test["y"].std()
     assert abs(answer["prediction"].mean() - test["y"].mean()) < 300
+
+
+def test_timestamps_serve_as_the_csv_spells_them(tmp_path):
+    # pyarrow parses ISO-8601 timestamps; trained on the parsed values, the
+    # vocabulary would read "2020-01-01 10:00:00" while a client sends the
+    # CSV's own "2020-01-01T10:00:00" (issue 20, item 3).
+    from recipes import BinaryClassification
+
+    rng = np.random.default_rng(0)
+    stamps = [
+        "2020-01-01T10:00:00",
+        "2020-01-02T11:30:00",
+        "2020-01-03T09:15:00",
+    ]
+    when = rng.choice(stamps, 240)
+    frame = pd.DataFrame(
+        {
+            "when": when,
+            "day": [s[:10] for s in when],  # plain dates, too
+            "x": rng.normal(size=240),
+            "y": np.where(when == stamps[0], "yes", "no"),
+        }
+    )
+    path = tmp_path / "stamps.csv"
+    frame.to_csv(path, index=False)
+    recipe = BinaryClassification(
+        target="y", epochs=30, ensemble=1, hyperparameters={"units": 16}
+    ).fit(path)
+    raw = pd.read_csv(path, dtype=str).drop(columns="y")  # the text itself
+    raw["x"] = raw["x"].astype(float)
+    answer = _serve(recipe.export(tmp_path / "model"), raw, recipe.schema_)
+    predicted = recipe.predict(path)
+    np.testing.assert_allclose(
+        answer["probability"], predicted["proba_yes"], atol=1e-5
+    )
+    assert (predicted["class"] == frame["y"]).mean() > 0.95
