@@ -97,8 +97,16 @@ class _RecipeEstimator(BaseEstimator):
         if isinstance(X, pd.DataFrame):  # keeps each column's dtype
             table = X.set_axis(names, axis=1).reset_index(drop=True)
         else:
-            table = _array_table(X_checked, names)
+            table = _array_table(X_checked, names, self._categorical(fitting))
         return table, y
+
+    def _categorical(self, fitting: bool) -> set[str]:
+        """The columns the fitted recipe reads as categories (none while
+        fitting: then the values decide)."""
+        if fitting or not hasattr(self, "recipe_"):
+            return set()
+        columns = self.recipe_.schema_.columns
+        return {c.name for c in columns if c.kind == "categorical"}
 
     def _column_names(self) -> list[str]:
         """The fitted DataFrame's names if usable, else x0, x1, ..."""
@@ -227,12 +235,40 @@ class RecipeClassifier(ClassifierMixin, _RecipeEstimator):
         return self.classes_[proba.argmax(axis=1)]
 
 
-def _array_table(X: np.ndarray, names: list[str]) -> pd.DataFrame:
-    """A checked array as a table; object and text columns column by column."""
-    if X.dtype.kind in "biuf":
+def _array_table(
+    X: np.ndarray, names: list[str], categorical: set[str]
+) -> pd.DataFrame:
+    """A checked array as a table; object and text columns column by column.
+
+    The `categorical` columns are text whatever their cells: the codes "1",
+    "2" of a category fitted from a DataFrame must not come back as 1.0.
+    """
+    if X.dtype.kind in "biuf" and not categorical:
         return pd.DataFrame(X, columns=names)
     return pd.DataFrame(
-        {name: _column(X[:, i]) for i, name in enumerate(names)}
+        {
+            name: _text(X[:, i]) if name in categorical else _column(X[:, i])
+            for i, name in enumerate(names)
+        }
+    )
+
+
+def _text(values: np.ndarray) -> np.ndarray:
+    """A categorical column's cells as text: 2.0 as "2", missing as None."""
+
+    def spelled(value):
+        if isinstance(value, numbers.Number) and float(value).is_integer():
+            return str(int(value))
+        return str(value)
+
+    values = values.astype(object)
+    missing = pd.isna(values)
+    return np.array(
+        [
+            None if gone else spelled(v)
+            for v, gone in zip(values, missing, strict=True)
+        ],
+        dtype=object,
     )
 
 

@@ -196,3 +196,20 @@ def test_classifier_refuses_unusable_targets(y, message):
 def test_too_few_rows_are_refused_with_the_minimum():
     with pytest.raises(ValueError, match="at least 10 rows.*9 sample"):
         RecipeRegressor(**FAST).fit(np.ones((9, 2)), np.arange(9.0))
+
+
+def test_fitted_on_a_dataframe_predicts_the_same_from_its_array():
+    # Text codes "1", "2", "3" are a category; from an object array they
+    # must not come back as the numbers 1.0, 2.0, 3.0 (issue 20, item 4).
+    rng = np.random.default_rng(0)
+    code = rng.choice(["1", "2", "3"], 200)
+    X = pd.DataFrame({"x": rng.normal(size=200), "code": code})
+    y = np.where(code == "2", "yes", "no")
+    classifier = RecipeClassifier(**{**FAST, "epochs": 30}).fit(X, y)
+    kinds = [c.kind for c in classifier.recipe_.schema_.columns]
+    assert kinds == ["numeric", "categorical"]
+    expected = classifier.predict_proba(X)
+    with pytest.warns(UserWarning, match="feature names"):
+        got = classifier.predict_proba(X.to_numpy())
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    assert (classifier.predict(X) == y).mean() > 0.95
