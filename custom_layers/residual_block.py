@@ -58,6 +58,8 @@ class ResidualBlock(keras.layers.Layer):
         normalization: None, "batch" (`BatchNorm`) or "layer" (`LayerNorm`).
         dropout: dropout rate inside the branch, a float in [0, 1).
         kernel_initializer: for the dense layers (see `Dense`).
+        kernel_regularizer: for the kernels of the dense layers and the
+            projection (e.g. L1/L2), or None.
         seed: int seed for initializers and dropout, or None.
         **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
@@ -76,6 +78,7 @@ class ResidualBlock(keras.layers.Layer):
         normalization: str | None = None,
         dropout: float = 0.0,
         kernel_initializer: InitializerSpec = "he_normal",
+        kernel_regularizer: str | keras.regularizers.Regularizer | None = None,
         seed: int | None = None,
         **kwargs,
     ):
@@ -94,6 +97,7 @@ class ResidualBlock(keras.layers.Layer):
         self.seed = seed
         self._activation_spec = activation
         self._kernel_initializer_spec = kernel_initializer
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
         policy = self.dtype_policy
 
         def seed_at(offset: int) -> int | None:
@@ -103,6 +107,7 @@ class ResidualBlock(keras.layers.Layer):
             return Dense(
                 units,
                 kernel_initializer=kernel_initializer,
+                kernel_regularizer=self.kernel_regularizer,
                 use_bias=use_bias,
                 seed=seed_at(offset),
                 dtype=policy,
@@ -151,6 +156,7 @@ class ResidualBlock(keras.layers.Layer):
             self.projection = Dense(
                 self.units,
                 kernel_initializer=self._kernel_initializer_spec,
+                kernel_regularizer=self.kernel_regularizer,
                 use_bias=False,
                 seed=None if self.seed is None else self.seed + 3,
                 dtype=self.dtype_policy,
@@ -191,6 +197,9 @@ class ResidualBlock(keras.layers.Layer):
             "dropout": self.dropout,
             "kernel_initializer": serialize_initializer(
                 self._kernel_initializer_spec, self.kernel_initializer
+            ),
+            "kernel_regularizer": keras.regularizers.serialize(
+                self.kernel_regularizer
             ),
             "seed": self.seed,
         }

@@ -172,6 +172,7 @@ def _hidden(x, hp, regularizer, index: int):
             activation=hp["activation"],
             normalization=normalization,
             dropout=hp["dropout"],
+            kernel_regularizer=regularizer,
             name=f"residual_{index}",
         )(x)
     x = custom_layers.Dense(

@@ -148,3 +148,24 @@ def test_kernel_initializer_reaches_every_dense_layer():
         std = float(np.std(np.asarray(dense.kernel)))
         assert std == pytest.approx(0.01, rel=0.1)
     assert block.get_config()["kernel_initializer"] == "small_normal"
+
+
+def test_kernel_regularizer_penalizes_every_kernel():
+    # The closed form: l1 * sum|W| + l2 * sum W^2 over the three kernels
+    # (biases are not penalized), as Keras's Dense would add.
+    l1, l2 = 1e-3, 1e-2
+    block = cl.ResidualBlock(
+        5, kernel_regularizer=keras.regularizers.L1L2(l1=l1, l2=l2), seed=0
+    )
+    block(np.ones((2, 3), "float32"))
+    kernels = [
+        np.asarray(d.kernel)
+        for d in (block.dense_1, block.dense_2, block.projection)
+    ]
+    expected = sum(
+        l1 * np.abs(k).sum() + l2 * np.square(k).sum() for k in kernels
+    )
+    assert float(sum(block.losses)) == pytest.approx(expected, rel=1e-5)
+    again = cl.ResidualBlock.from_config(block.get_config())
+    assert again.kernel_regularizer.get_config() == {"l1": l1, "l2": l2}
+    assert not cl.ResidualBlock(5).losses

@@ -202,3 +202,16 @@ def test_trivial_loss_is_keras_loss_of_the_prior(task_name, smoothing):
     expected = float(loss(y.astype("float32"), predicted.astype("float32")))
     got = task.trivial_loss(prior, task.losses[0], smoothing)
     assert got == pytest.approx(expected, rel=1e-5)
+
+
+def test_residual_networks_are_regularized_too():
+    # residual=True once dropped l1/l2 (issue 20, item 9).
+    from recipes import network
+
+    plain = network.build_network(4, 1, None, {"residual": True})
+    penalized = network.build_network(
+        4, 1, None, {"residual": True, "l2": 1e-3, "hidden_layers": 2}
+    )
+    assert not plain.losses
+    blocks = [layer for layer in penalized.layers if "residual" in layer.name]
+    assert len(blocks) == 2 and all(block.losses for block in blocks)
