@@ -55,8 +55,12 @@ def load_dataset(
     features: list[str] | None = None,
     seed: int = 0,
     validation_fraction: float = VALIDATION_FRACTION,
+    population: int | None = None,
 ) -> Dataset:
     """Reads and checks the tables; splits `train` when no validation.
+
+    `population` is the row count of the file `train` was sampled from
+    (streaming), so that a sample of a running id is still id-like.
 
     Warnings (a `DataWarning` each) name dropped rows and columns.
 
@@ -66,7 +70,9 @@ def load_dataset(
     task = tasks.get(task)
     frame, name = read_table(train, what="train")
     frame = tasks.drop_missing_target(frame, target, name)
-    schema, notes = infer_schema(frame, target, task.name, features, name)
+    schema, notes = infer_schema(
+        frame, target, task.name, features, name, population
+    )
     for note in notes:
         warnings.warn(note, DataWarning, stacklevel=3)
     schema = dataclasses.replace(

@@ -114,12 +114,15 @@ def infer_schema(
     task: str,
     features: list[str] | None = None,
     name: str = "data",
+    population: int | None = None,
 ) -> tuple[Schema, list[str]]:
     """Finds the feature columns and their kinds; returns notes for the user.
 
     Numeric dtypes are numeric features; everything else is categorical.
     Constant, entirely empty and id-like columns are dropped, each with a note
-    that names it.
+    that names it. An integer column is id-like when its values are distinct
+    and span no more than the rows they come from: `population` rows for a
+    sample of a larger file (streaming), else the frame's own.
 
     Raises:
         DataError: the target or a requested feature is missing.
@@ -138,7 +141,9 @@ def infer_schema(
         kind = _kind(values)
         # texts are hashed once, for both checks
         factorized = pd.factorize(values) if kind == "categorical" else None
-        reason = _reason_to_drop(values, len(frame), factorized)
+        reason = _reason_to_drop(
+            values, len(frame), factorized, population or len(frame)
+        )
         if reason and not (explicit and reason.startswith("id-like")):
             notes.append(f"dropping column {column!r} of {name}: {reason}")
             continue
@@ -198,10 +203,11 @@ def _kind(values: pd.Series) -> str:
 
 
 def _reason_to_drop(
-    values: pd.Series, rows: int, factorized=None
+    values: pd.Series, rows: int, factorized=None, population: int = 0
 ) -> str | None:
     """Why a column is useless, or None. `factorized` is
-    `pd.factorize(values)` for a categorical column, None for a numeric one.
+    `pd.factorize(values)` for a categorical column, None for a numeric one;
+    `population` the rows of the file the `rows` were drawn from.
     """
     if factorized is not None:  # categorical: distinct texts known
         uniques = factorized[1]
@@ -213,12 +219,23 @@ def _reason_to_drop(
             return "id-like (a different text in every row)"
         return None
     if pd.api.types.is_float_dtype(values):
-        # floats cannot be id-like: their range is enough (no copy, no hash)
+        # the range first (no copy, no hash); a streamed file reads its
+        # integers as floats, so whole numbers may still be a running id
         x = _floats(values)
         if np.isnan(x).all():
             return "it is entirely empty"
         low, high = np.nanmin(x), np.nanmax(x)
-        return f"it is constant ({low.item()!r})" if low == high else None
+        if low == high:
+            return f"it is constant ({low.item()!r})"
+        if (
+            rows >= 20
+            and high - low + 1 <= max(rows, population)
+            and not np.isnan(x).any()
+            and (x == np.floor(x)).all()
+            and len(np.unique(x)) == rows
+        ):
+            return "id-like (a running integer)"
+        return None
     present = values.dropna()
     if present.empty:
         return "it is entirely empty"
@@ -230,7 +247,8 @@ def _reason_to_drop(
     distinct = present.nunique()
     if distinct == 1:
         return constant
-    if rows >= 20 and distinct == rows and _is_sequence(present):
+    span = int(present.max()) - int(present.min()) + 1  # no int64 overflow
+    if rows >= 20 and distinct == rows and span <= max(rows, population):
         return "id-like (a running integer)"
     return None
 
@@ -239,8 +257,3 @@ def _floats(values: pd.Series) -> np.ndarray:
     """A float column as a float64 array, missing = NaN (no copy if it is
     one already)."""
     return values.to_numpy(dtype=np.float64, na_value=np.nan, copy=False)
-
-
-def _is_sequence(values: pd.Series) -> bool:
-    steps = np.diff(np.sort(values.to_numpy()))
-    return bool((steps == 1).all())

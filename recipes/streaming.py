@@ -90,8 +90,9 @@ def scan(
     if validation is not None:
         share = 0.0
     keep = min(1.0, sample_rows / max(1.0, rows_guess * (1 - share)))
-    sample, valid, count = [], [], 0
+    sample, valid, count, file_rows = [], [], 0, 0
     for start, frame in read_blocks(path, types):
+        file_rows = start + len(frame)
         held = uniform(start, len(frame), seed, 0) < share
         drawn = uniform(start, len(frame), seed, 1) < keep
         valid.append(frame[held])
@@ -112,6 +113,7 @@ def scan(
         task=task,
         features=features,
         seed=seed,
+        population=file_rows,  # the sample's ids are not consecutive
     )
     stream = Stream(path, types, count, seed, share)
     held = f"{name} (validation, {len(valid)} rows)"

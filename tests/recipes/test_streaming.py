@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from recipes import BinaryClassification, Regression, load, reading, streaming
+from recipes.dataset import load_dataset
 from recipes.errors import DataError
 from tests.conftest import make_frame
 
@@ -155,3 +156,19 @@ def test_cli_streams_on_request(csvs, small_blocks, monkeypatch, capsys):
         json.loads(capsys.readouterr().out)["recipe"] == "BinaryClassification"
     )
     assert len(reads) == 2  # the task was inferred from the file's head
+
+
+def test_streaming_drops_a_running_id_as_in_memory(small_blocks, tmp_path):
+    # A sample of a running integer is not consecutive; it is still an id
+    # (issue 20, item 10): both paths decide the same schema.
+    frame = make_frame("regression", rows=3000, seed=3)
+    frame.insert(0, "id", np.arange(3000) + 1000)
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    streamed = streaming.scan(
+        path, target="y", task="regression", sample_rows=500
+    )
+    in_memory = load_dataset(path, target="y", task="regression")
+    names = [c.name for c in in_memory.schema.columns]
+    assert names == ["x1", "x 2", "color"]
+    assert [c.name for c in streamed.schema.columns] == names
