@@ -65,11 +65,15 @@ def tune(
         raise ArgumentError(str(error)) from None
     check_positive_int("ensemble", ensemble)
     data = recipe.prepare(train, validation)
+    sampled = None
     if data.stream:  # a CSV too large for memory: tune on its sample
-        log.info(
-            "tuning on the sample of %d rows of %s (streamed files are "
-            "searched on a sample)",
-            len(data.x_train),
+        sampled = len(data.x_train)
+        log.warning(
+            "tuning and refitting on a sample of %d of the %d training rows "
+            "of %s; fit(..., stream=True) with the best hyperparameters "
+            "trains on every row",
+            sampled,
+            data.stream.rows,
             data.stream.path.name,
         )
         data = dataclasses.replace(data, stream=None)
@@ -148,6 +152,8 @@ def tune(
     recipe.finish(
         data, network.average(models), best, histories[0], len(models)
     )
+    if sampled:  # what the model was trained on, for the user and report
+        recipe.summary_ = {**recipe.summary_, "sample_rows": sampled}
     recipe.best_epoch_ = result.best_epoch
     recipe.search_ = result
     recipe.save(result.directory / SAVED, overwrite=True)

@@ -172,3 +172,21 @@ def test_streaming_drops_a_running_id_as_in_memory(small_blocks, tmp_path):
     names = [c.name for c in in_memory.schema.columns]
     assert names == ["x1", "x 2", "color"]
     assert [c.name for c in streamed.schema.columns] == names
+
+
+def test_tune_on_a_streamed_file_says_it_trained_on_the_sample(
+    csvs, small_blocks, monkeypatch, tmp_path, caplog
+):
+    # issue 20, item 6: the tuned model saw the sample only, and says so.
+    monkeypatch.setattr(streaming, "STREAM_ABOVE", 1000)  # bytes
+    recipe = BinaryClassification(target="y", epochs=2, ensemble=1)
+    with caplog.at_level("WARNING", logger="recipes"):
+        recipe.tune(
+            csvs["binary"][0],
+            strategy="random",
+            max_trials=1,
+            directory=tmp_path,
+            search_space={"hidden_layers": 1, "units": 16},
+        )
+    assert 0 < recipe.summary_["sample_rows"] <= recipe.summary_["train_rows"]
+    assert any("sample of" in m and "stream=True" in m for m in caplog.messages)
