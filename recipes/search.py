@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 import tuning
-from recipes import network
+from recipes import network, worker
 from recipes.errors import ArgumentError, RecipeError, check_positive_int
 from recipes.reading import CSVFile
+from tuning.files import atomic_write
 
 log = logging.getLogger("recipes")
 
@@ -247,8 +248,10 @@ def _worker_command(
             table = table.path
         if not isinstance(table, pd.DataFrame):
             return str(Path(table).absolute())
-        path = folder / f"{project}.{name}.csv"
-        table.to_csv(path, index=False)
+        # pickled, not CSV: the workers must see the same dtypes ("01" as
+        # text, not the number 1) and so prepare the same data
+        path = folder / f"{project}.{name}{worker.FRAME_SUFFIX}"
+        atomic_write(path, lambda file: table.to_pickle(file))
         return str(path.absolute())
 
     spec = {
@@ -258,6 +261,7 @@ def _worker_command(
         "validation": as_path(validation, "validation"),
         "search": search,
     }
-    path = folder / f"{project}.worker.json"
-    path.write_text(json.dumps(spec, indent=2))
+    path = atomic_write(
+        folder / f"{project}.worker.json", json.dumps(spec, indent=2)
+    )
     return [sys.executable, "-m", "recipes.worker", str(path.absolute())]

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -215,3 +216,22 @@ def test_ensemble_members_are_distinct_configurations():
 
     ranked = [trial("3", 0.1, 64), trial("1", 0.2, 64), trial("2", 0.3, 32)]
     assert [t.trial_id for t in distinct(ranked)] == ["3", "2"]
+
+
+def test_workers_get_the_chiefs_dataframe_with_its_dtypes(tmp_path):
+    # Through a CSV, text codes "01", "02" came back as the numbers 1, 2
+    # (issue 20, item 18): a worker would prepare other data than its chief.
+    from recipes import search, worker
+
+    frame = pd.DataFrame(
+        {"code": ["01", "02", None] * 4, "x": np.arange(12.0), "y": [0, 1] * 6}
+    )
+    recipe = BinaryClassification(target="y")
+    command = search._worker_command(
+        recipe, frame, None, tmp_path, "P", {"strategy": "random"}
+    )
+    spec = json.loads(Path(command[-1]).read_text())
+    got = worker.table(spec["train"])
+    pd.testing.assert_frame_equal(got, frame)
+    assert worker.table(spec["validation"]) is None
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
