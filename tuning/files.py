@@ -14,8 +14,11 @@ PosixPath('runs/x/record.json')
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,9 +60,11 @@ def atomic_write(
 def atomic_directory(path: str | os.PathLike) -> Iterator[Path]:
     """Yields an empty sibling directory; moves it to `path` on success.
 
-    An existing directory at `path` is replaced: it is renamed aside, the
-    new one renamed in, and the old one deleted (between the two renames,
-    for an instant, `path` does not exist).
+    An existing directory at `path` is replaced by exchanging the two in
+    one step (Linux's `renameat2(RENAME_EXCHANGE)`), so `path` always
+    exists; the old one is deleted after. Where the kernel or C library
+    cannot exchange, the old directory is renamed aside and the new one
+    renamed in: for an instant between the two, `path` does not exist.
     """
     path = Path(path)
     path.absolute().parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +78,45 @@ def atomic_directory(path: str | os.PathLike) -> Iterator[Path]:
     if not path.exists():
         os.rename(tmp, path)
         return
+    if _exchange(tmp, path):  # tmp now holds the old directory
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     old = _sibling(path, "old")
     os.rename(path, old)
     os.rename(tmp, path)
     shutil.rmtree(old, ignore_errors=True)
+
+
+_AT_FDCWD = -100  # <fcntl.h>: paths relative to the working directory
+_RENAME_EXCHANGE = 2  # <linux/fs.h>
+
+
+@functools.cache
+def _renameat2():
+    """glibc's `renameat2` (2.28 and newer), or None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    return function
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swaps the two paths atomically; False where that is not possible
+    (no `renameat2`, or a file system without RENAME_EXCHANGE)."""
+    function = _renameat2()
+    if function is None:
+        return False
+    status = function(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE
+    )
+    return status == 0

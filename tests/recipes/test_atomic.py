@@ -58,3 +58,29 @@ def test_written_directories_get_the_usual_permissions(tmp_path):
     finally:
         os.umask(mask)
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
+
+
+def test_replacing_a_directory_never_leaves_the_path_missing(
+    tmp_path, monkeypatch
+):
+    # issue 20, item 18: the swap was two renames, with an instant where a
+    # server polling the export path found nothing. Every rename is watched.
+    import os
+    import sys
+
+    target = tmp_path / "model"
+    with atomic_directory(target) as tmp:
+        (tmp / "file").write_text("old")
+    renames, rename = [], os.rename
+
+    def watched(src, dst, *args, **kwargs):
+        renames.append((str(src), str(dst)))
+        rename(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", watched)
+    with atomic_directory(target, overwrite=True) as tmp:
+        (tmp / "file").write_text("new")
+    assert (target / "file").read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # old deleted
+    if sys.platform.startswith("linux"):  # renameat2 exchanges in one step
+        assert str(target) not in {src for src, _ in renames}
