@@ -60,6 +60,8 @@ class ResidualBlock(keras.layers.Layer):
         kernel_initializer: for the dense layers (see `Dense`).
         kernel_regularizer: for the kernels of the dense layers and the
             projection (e.g. L1/L2), or None.
+        synchronized: batch statistics over all replicas of a
+            `tf.distribute` strategy (see `BatchNorm`).
         seed: int seed for initializers and dropout, or None.
         **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
@@ -79,6 +81,7 @@ class ResidualBlock(keras.layers.Layer):
         dropout: float = 0.0,
         kernel_initializer: InitializerSpec = "he_normal",
         kernel_regularizer: str | keras.regularizers.Regularizer | None = None,
+        synchronized: bool = False,
         seed: int | None = None,
         **kwargs,
     ):
@@ -95,6 +98,7 @@ class ResidualBlock(keras.layers.Layer):
             "dropout", dropout, low=0.0, high=1.0, high_open=True
         )
         self.seed = seed
+        self.synchronized = bool(synchronized)
         self._activation_spec = activation
         self._kernel_initializer_spec = kernel_initializer
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
@@ -117,6 +121,10 @@ class ResidualBlock(keras.layers.Layer):
         def norm(name: str) -> keras.layers.Layer | None:
             if normalization is None:
                 return None
+            if normalization == "batch":
+                return BatchNorm(
+                    synchronized=self.synchronized, dtype=policy, name=name
+                )
             return _NORMALIZATIONS[normalization](dtype=policy, name=name)
 
         self.dense_1 = dense("dense_1", 0)
@@ -201,5 +209,6 @@ class ResidualBlock(keras.layers.Layer):
             "kernel_regularizer": keras.regularizers.serialize(
                 self.kernel_regularizer
             ),
+            "synchronized": self.synchronized,
             "seed": self.seed,
         }

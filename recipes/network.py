@@ -173,19 +173,31 @@ def _hidden(x, hp, regularizer, index: int):
             normalization=normalization,
             dropout=hp["dropout"],
             kernel_regularizer=regularizer,
+            synchronized=_replicated(),
             name=f"residual_{index}",
         )(x)
     x = custom_layers.Dense(
         hp["units"], kernel_regularizer=regularizer, name=f"dense_{index}"
     )(x)
     if normalization == "batch":
-        x = custom_layers.BatchNorm(name=f"batch_norm_{index}")(x)
+        x = custom_layers.BatchNorm(
+            synchronized=_replicated(), name=f"batch_norm_{index}"
+        )(x)
     elif normalization == "layer":
         x = custom_layers.LayerNorm(name=f"layer_norm_{index}")(x)
     x = custom_layers.get_activation(hp["activation"])(x)
     if hp["dropout"]:
         x = custom_layers.Dropout(hp["dropout"], name=f"dropout_{index}")(x)
     return x
+
+
+def _replicated() -> bool:
+    """Whether the network is built for several replicas at once (inside a
+    `tf.distribute` strategy's scope): batch statistics must then span the
+    global batch, as in one process."""
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy().num_replicas_in_sync > 1
 
 
 def _regularizer(l1: float, l2: float):

@@ -55,6 +55,11 @@ class BatchNorm(ShapeKeepingLayer):
             in [0, 1].
         epsilon: added to the variance before the square root, a float > 0.
         axis: the feature axis (one `gamma`, `beta` per index along it).
+        synchronized: under a `tf.distribute` strategy with several
+            replicas (TensorFlow backend), compute the batch statistics over
+            the global batch, all replicas together, so that the replicas
+            normalize as one process would (`keras.ops.moments`'
+            `synchronized`). Masked statistics stay per replica.
         **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -69,19 +74,21 @@ class BatchNorm(ShapeKeepingLayer):
             `axis` that is not a known non-batch axis.
     """
 
-    _config = ("momentum", "epsilon", "axis")
+    _config = ("momentum", "epsilon", "axis", "synchronized")
 
     def __init__(
         self,
         momentum: float = 0.99,
         epsilon: float = 1e-3,
         axis: int = -1,
+        synchronized: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.momentum = check_number("momentum", momentum, low=0.0, high=1.0)
         self.epsilon = check_number("epsilon", epsilon, 0.0, low_open=True)
         self.axis = int(axis)
+        self.synchronized = bool(synchronized)
         self.supports_masking = True
 
     def build(self, input_shape: Shape) -> None:
@@ -115,7 +122,11 @@ class BatchNorm(ShapeKeepingLayer):
 
     def _moments(self, inputs: Tensor, mask: Tensor | None) -> tuple:
         if mask is None:
-            return ops.moments(inputs, axes=self._reduction_axes)
+            return ops.moments(
+                inputs,
+                axes=self._reduction_axes,
+                synchronized=self.synchronized,
+            )
         weights = ops.cast(ops.expand_dims(mask, -1), inputs.dtype)
         weights = ops.broadcast_to(weights, ops.shape(inputs))
         count = ops.sum(weights, axis=self._reduction_axes)

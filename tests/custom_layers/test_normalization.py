@@ -254,3 +254,58 @@ def test_layer_norm_gradients_match_finite_differences():
         strict=True,
     ):
         np.testing.assert_allclose(a, n, rtol=1e-6, atol=1e-8)
+
+
+# Two replicas in one fresh process (logical CPUs must be set up before
+# TensorFlow starts): each replica gets half of a global batch whose halves
+# have different means.
+REPLICAS = r"""
+import json
+import numpy as np
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+)
+import custom_layers
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
+x[:4] += 5.0
+reference = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3)
+errors = {}
+for synchronized in (False, True):
+    with strategy.scope():
+        layer = custom_layers.BatchNorm(synchronized=synchronized)
+        layer.build((None, 3))
+    batches = tf.data.Dataset.from_tensor_slices(x).batch(8)
+    batch = next(iter(strategy.experimental_distribute_dataset(batches)))
+    out = strategy.run(lambda b: layer(b, training=True), args=(batch,))
+    got = np.concatenate(
+        [t.numpy() for t in strategy.experimental_local_results(out)]
+    )
+    errors[str(synchronized)] = float(np.abs(got - reference).max())
+print(json.dumps(errors))
+"""
+
+
+def test_synchronized_statistics_span_the_replicas():
+    # issue 20, item 14: per-replica statistics are not the one-process
+    # network's; synchronized ones are (float32 rounding apart).
+    import json
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", REPLICAS],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    errors = json.loads(done.stdout.strip().splitlines()[-1])
+    assert errors["True"] < 1e-4
+    assert errors["False"] > 0.5  # each half normalized on its own
+    layer = cl.BatchNorm(synchronized=True)
+    assert cl.BatchNorm.from_config(layer.get_config()).synchronized
