@@ -250,10 +250,17 @@ class Recipe(Predictor):
         )
 
     def refit(
-        self, model: keras.Model, hp: dict, data: Prepared, epochs: int
+        self,
+        model: keras.Model,
+        hp: dict,
+        data: Prepared,
+        epochs: int,
+        callbacks: list | None = None,
     ) -> keras.callbacks.History:
         """Fits on training and validation rows together for `epochs`."""
-        return training.refit(model, hp, data, epochs=epochs, seed=self.seed)
+        return training.refit(
+            model, hp, data, epochs=epochs, seed=self.seed, callbacks=callbacks
+        )
 
     def tune(
         self,

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -137,11 +138,22 @@ def tune(
         _plan(len(members), refit),
     )
     models, histories = [], []
+    deadline = config.deadline
     for member in members:
+        if models and deadline is not None and time.time() >= deadline:
+            log.warning(
+                "time budget reached: the model averages %d of %d networks",
+                len(models),
+                len(members),
+            )
+            break
         hp = network.hyperparameters(member.values)
         model = recipe.build(hp, data)
-        if refit:
-            history = recipe.refit(model, hp, data, member.best_epoch or 1)
+        if refit:  # the budget holds here too, to an epoch
+            stop = [tuning.Deadline(deadline)] if deadline is not None else []
+            history = recipe.refit(
+                model, hp, data, member.best_epoch or 1, callbacks=stop
+            )
             histories.append(history.history)
         else:
             with warnings.catch_warnings():  # the optimizer's state is unused

@@ -150,7 +150,13 @@ def streamed(data: Prepared, batch: int, seed: int, shard=(0, 1)):
 
 
 def refit(
-    model: keras.Model, hp: dict, data: Prepared, *, epochs: int, seed: int
+    model: keras.Model,
+    hp: dict,
+    data: Prepared,
+    *,
+    epochs: int,
+    seed: int,
+    callbacks: list | None = None,
 ) -> keras.callbacks.History:
     """Fits on training and validation rows together for `epochs`, with the
     batch size the trials had (so that an epoch means the same steps)."""
@@ -163,7 +169,7 @@ def refit(
             batch_size=batch_size(hp, data.rows),
             epochs=epochs,
             class_weight=data.class_weight,
-            callbacks=[Progress(epochs)],
+            callbacks=[Progress(epochs), *(callbacks or [])],
             verbose=0,
         )
 

@@ -235,3 +235,28 @@ def test_workers_get_the_chiefs_dataframe_with_its_dtypes(tmp_path):
     pd.testing.assert_frame_equal(got, frame)
     assert worker.table(spec["validation"]) is None
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+def test_the_budget_bounds_the_refits_too(csvs, tmp_path):
+    # issue 20, item 11: past the deadline, a refit stops at its first
+    # epoch boundary and no further ensemble member is trained.
+    train = csvs["binary"][0]
+    settings = dict(
+        strategy="random",
+        max_trials=3,
+        directory=tmp_path,
+        search_space=SMALL,
+        ensemble=3,
+    )
+    searched = BinaryClassification(target="y", epochs=4).tune(
+        train, **settings
+    )
+    assert searched.ensemble_ == 3
+    best = searched.search_.completed[0].best_epoch
+    again = BinaryClassification(target="y", epochs=4).tune(
+        train,
+        time_budget=1e-3,
+        **settings,  # resumed: every trial is done
+    )
+    assert again.ensemble_ == 1
+    assert len(again.history_["loss"]) == 1 <= best
