@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 import tuning
-from recipes import network, worker
+from recipes import network
 from recipes.errors import ArgumentError, RecipeError, check_positive_int
 from recipes.reading import CSVFile
 from tuning.files import atomic_write
@@ -243,6 +243,16 @@ def _plan(members: int, refit: bool) -> str:
     return f"using {what}, {how}" + (", averaged" if members > 1 else "")
 
 
+FRAME_SUFFIX = ".frame.pkl"  # a DataFrame the chief was given, pickled
+
+
+def worker_table(path: str | None):
+    """A table of a worker's spec: the chief's DataFrame, or a CSV path."""
+    if path is None or not path.endswith(FRAME_SUFFIX):
+        return path
+    return pd.read_pickle(path)
+
+
 def _worker_command(
     recipe, train, validation, folder: Path, project: str, search: dict
 ):
@@ -262,7 +272,7 @@ def _worker_command(
             return str(Path(table).absolute())
         # pickled, not CSV: the workers must see the same dtypes ("01" as
         # text, not the number 1) and so prepare the same data
-        path = folder / f"{project}.{name}{worker.FRAME_SUFFIX}"
+        path = folder / f"{project}.{name}{FRAME_SUFFIX}"
         atomic_write(path, lambda file: table.to_pickle(file))
         return str(path.absolute())
 

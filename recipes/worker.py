@@ -10,26 +10,18 @@ import json
 import logging
 import sys
 
-FRAME_SUFFIX = ".frame.pkl"  # a DataFrame the chief was given, pickled
-
-
-def table(path: str | None):
-    """A table of the spec: the chief's DataFrame, or a CSV path as is."""
-    if path is None or not path.endswith(FRAME_SUFFIX):
-        return path
-    import pandas as pd
-
-    return pd.read_pickle(path)
-
 
 def main(spec_path: str) -> int:
     from recipes.recipe import RECIPES
+    from recipes.search import worker_table
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     spec = json.loads(open(spec_path).read())
     recipe = RECIPES[spec["recipe"]](**spec["params"])
     recipe.tune(
-        table(spec["train"]), table(spec["validation"]), **spec["search"]
+        worker_table(spec["train"]),
+        worker_table(spec["validation"]),
+        **spec["search"],
     )
     return 0
 

@@ -221,7 +221,7 @@ def test_ensemble_members_are_distinct_configurations():
 def test_workers_get_the_chiefs_dataframe_with_its_dtypes(tmp_path):
     # Through a CSV, text codes "01", "02" came back as the numbers 1, 2
     # (issue 20, item 18): a worker would prepare other data than its chief.
-    from recipes import search, worker
+    from recipes import search
 
     frame = pd.DataFrame(
         {"code": ["01", "02", None] * 4, "x": np.arange(12.0), "y": [0, 1] * 6}
@@ -231,9 +231,9 @@ def test_workers_get_the_chiefs_dataframe_with_its_dtypes(tmp_path):
         recipe, frame, None, tmp_path, "P", {"strategy": "random"}
     )
     spec = json.loads(Path(command[-1]).read_text())
-    got = worker.table(spec["train"])
+    got = search.worker_table(spec["train"])
     pd.testing.assert_frame_equal(got, frame)
-    assert worker.table(spec["validation"]) is None
+    assert search.worker_table(spec["validation"]) is None
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
 
 
