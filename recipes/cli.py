@@ -175,6 +175,19 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--output", help="HTML file (default: RUN/report.html)")
     common(sub)
 
+    sub = commands.add_parser(
+        "importance",
+        help="permutation importance of each column, as JSON or CSV",
+    )
+    sub.add_argument("model", help="exported SavedModel or saved recipe")
+    sub.add_argument("csv", help="CSV with the target column")
+    sub.add_argument(
+        "--repeats", type=_positive_int, default=5, help="shuffles per column"
+    )
+    sub.add_argument("--seed", type=int, default=0)
+    sub.add_argument("--output", help="CSV file to write (default: JSON)")
+    common(sub)
+
     sub = commands.add_parser("predict", help="write predictions as CSV")
     sub.add_argument("model", help="exported SavedModel or saved recipe")
     sub.add_argument("csv", help="CSV with the feature columns")
@@ -242,7 +255,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "report":
         return _report(args)
     table = CSVFile.read(args.csv)
-    if args.command == "predict" and args.output:
+    if args.command in ("predict", "importance") and args.output:
         _check_output(Path(args.output))
     recipes = _import_recipes(args.verbose)
     model = recipes.load(args.model)
@@ -252,7 +265,13 @@ def _run(args: argparse.Namespace) -> int:
             result["baseline"] = model.evaluate_baseline(table)
         print(json.dumps(result, indent=2))
         return 0
-    frame = model.predict(table)
+    if args.command == "importance":
+        frame = model.importance(table, args.repeats, args.seed)
+        if not args.output:
+            print(json.dumps(frame.to_dict(orient="records"), indent=2))
+            return 0
+    else:
+        frame = model.predict(table)
     if args.output:
         _write_csv_atomically(frame, Path(args.output))
     else:

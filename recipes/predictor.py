@@ -57,6 +57,17 @@ class Predictor:
         output = self.task_.trivial_output(self.prior_, len(y))
         return self.task_.score(self.schema_, y, output)
 
+    def importance(
+        self, data: Table, repeats: int = 5, seed: int = 0
+    ) -> pd.DataFrame:
+        """Permutation importance of each feature column on the rows of a
+        table holding the target (see `recipes.importance`): how much the
+        task's metric (RMSE, ROC AUC, accuracy) worsens when the column is
+        shuffled, most important first."""
+        from recipes.importance import importance
+
+        return importance(self, data, repeats=repeats, seed=seed)
+
     def _labelled(self, data: Table) -> tuple[pd.DataFrame, np.ndarray, str]:
         frame, name = read_table(data, what="evaluate")
         frame = tasks.drop_missing_target(frame, self.schema_.target, name)
