@@ -1,9 +1,12 @@
 """keras-recipes: tabular deep learning recipes for Keras 3.
 
->>> from recipes import BinaryClassification
->>> recipe = BinaryClassification(target="Status")
->>> recipe.fit("data/credit_data/train.csv")
->>> recipe.export("exported/credit")  # a SavedModel taking raw columns
+Example (not run here: the README's first example, which
+tests/test_readme.py runs):
+
+    from recipes import BinaryClassification
+    recipe = BinaryClassification(target="Status")
+    recipe.fit("data/credit_data/train.csv")
+    recipe.export("exported/credit")  # a SavedModel taking raw columns
 
 Names are imported on first use, so that `import recipes.cli` (and a command
 line that fails on bad arguments) does not pay for starting TensorFlow.

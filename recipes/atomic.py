@@ -4,8 +4,22 @@
 `atomic_directory` then writes through `tuning.files`, so a failure or an
 interruption leaves the previous directory at that path intact.
 
->>> with atomic_directory("exported/model", overwrite=True) as tmp:
-...     (tmp / "saved_model.pb").write_bytes(b"...")
+>>> import tempfile
+>>> scratch = tempfile.TemporaryDirectory()
+>>> path = Path(scratch.name, "exported", "model")
+>>> with atomic_directory(path) as tmp:
+...     _ = (tmp / "saved_model.pb").write_bytes(b"...")
+>>> [p.name for p in path.iterdir()]
+['saved_model.pb']
+>>> with atomic_directory(path) as tmp:
+...     pass
+Traceback (most recent call last):
+recipes.errors.ArgumentError: .../model already exists; pass overwrite=True ...
+>>> with atomic_directory(path, overwrite=True) as tmp:
+...     _ = (tmp / "saved_model.pb").write_bytes(b"new")
+>>> (path / "saved_model.pb").read_bytes()
+b'new'
+>>> scratch.cleanup()
 """
 
 from __future__ import annotations

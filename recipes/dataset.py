@@ -111,8 +111,13 @@ def load_dataset(
 def summarize(data: Dataset) -> dict:
     """Rows, feature columns (kind, missing cells) and the target's spread.
 
-    >>> summarize(data)["columns"]["bill_length_mm"]
-    {'kind': 'numeric', 'missing': 2}
+    >>> data = load_dataset("data/penguins/train.csv", target="species",
+    ...                     task="multiclass")
+    >>> summary = summarize(data)
+    >>> summary["train_rows"], summary["validation_rows"]
+    (234, 41)
+    >>> summary["columns"]["bill_length_mm"]
+    {'kind': 'numeric', 'missing': 1}
     """
     frame = pd.concat([data.train, data.valid])
     columns = {

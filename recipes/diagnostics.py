@@ -5,7 +5,18 @@ regression, ROC and precision-recall curves for a binary classification, a
 confusion matrix for several classes. Each plot comes with its alt text and
 caption, for `recipes.report`.
 
->>> figure, alt, caption = plot("residuals", schema, y, predictions)
+>>> schema = Schema("binary", "y", (), classes=("no", "yes"), positive=1)
+>>> predictions = pd.DataFrame({"proba_yes": [0.9, 0.2, 0.6, 0.4]})
+>>> figure, alt, caption = plot("roc", schema, np.array([1, 0, 1, 0]),
+...                             predictions)
+>>> alt
+'ROC curve and precision-recall curve of class yes'
+>>> for axes in figure.axes:
+...     print(axes.get_title())
+ROC curve (positive class yes)
+Precision-recall curve (positive class yes)
+>>> plot("roc", schema, np.array([1, 1, 1, 1]), predictions)
+'<p>The test data hold one class only: no ROC curve.</p>'
 """
 
 from __future__ import annotations

@@ -3,9 +3,17 @@
 `export_saved_model` writes it (atomically); `ExportedModel` reads one back
 to predict and evaluate without the recipe that made it.
 
->>> exported = ExportedModel("exported/penguins")
->>> exported.predict("data/penguins/test.csv").columns[0]
-'class'
+>>> from recipes.schema import Column
+>>> schema = Schema("multiclass", "species", (
+...     Column("bill length", "bill_length", "numeric"),
+...     Column("island", "island", "categorical")), classes=("a", "b"))
+>>> {name: spec.dtype.name for name, spec in input_signature(schema).items()}
+{'bill_length': 'float32', 'island': 'string'}
+
+Example (not run), with a SavedModel that `Recipe.export` wrote:
+
+    exported = ExportedModel("exported/penguins")
+    exported.predict("data/penguins/test.csv").columns[0]  # 'class'
 """
 
 from __future__ import annotations

@@ -1,7 +1,12 @@
 """Running a model on a whole table, a batch at a time.
 
->>> batched(model, {"x": np.zeros(20_000, "f4")}).shape
-(20000, 1)
+>>> rows = []
+>>> def double(batch):  # a model, a signature or any callable
+...     rows.append(len(batch["x"]))
+...     return batch["x"][:, None] * 2
+>>> out = batched(double, {"x": np.arange(20_000, dtype="f4")})
+>>> out.shape, out[-1], rows
+((20000, 1), array([39998.], dtype=float32), [8192, 8192, 3616])
 """
 
 from __future__ import annotations

@@ -4,9 +4,17 @@
 (given the recipe classes by name, so that this module imports none of
 them), or opens an exported SavedModel to predict with.
 
->>> save(recipe, "credit.recipe")
-PosixPath('credit.recipe')
->>> load("credit.recipe", RECIPES).predict("data/credit_data/test.csv")
+>>> load("data/penguins", {})  # doctest: +NORMALIZE_WHITESPACE
+Traceback (most recent call last):
+recipes.errors.ModelError: data/penguins is neither a saved recipe nor an
+exported SavedModel; pass a directory written by save() or export()
+
+Example (not run), with a fitted `recipe` (`Recipe.save` and
+`recipes.load` call these):
+
+    from recipes.recipe import RECIPES  # the recipe classes by name
+    save(recipe, "credit.recipe")  # PosixPath('credit.recipe')
+    load("credit.recipe", RECIPES).predict("data/credit_data/test.csv")
 """
 
 from __future__ import annotations

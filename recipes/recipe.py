@@ -6,8 +6,8 @@ export (`recipes.export`) and persistence (`recipes.persistence`) live in
 their own modules; the task (`recipes.tasks`) is an object each recipe
 class names.
 
->>> recipe = MulticlassClassification(target="species", seed=0)
->>> recipe.fit("data/penguins/train.csv", epochs=50).evaluate(
+>>> recipe = MulticlassClassification(target="species", seed=0, ensemble=1)
+>>> recipe.fit("data/penguins/train.csv", epochs=5).evaluate(
 ...     "data/penguins/test.csv")["accuracy"] > 0.9
 True
 """

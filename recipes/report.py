@@ -6,12 +6,19 @@ against the trivial baseline and the task's diagnostics (residuals; ROC and
 precision-recall curves; confusion matrix). Images are embedded as PNG data
 URIs and the style is inline, so the file opens offline and can be mailed.
 
+>>> import re, tempfile
 >>> from recipes import BinaryClassification
->>> from recipes.report import write_report
->>> recipe = BinaryClassification(target="Status").fit(
-...     "data/credit_data/train.csv")
->>> write_report(recipe, "report.html", test="data/credit_data/test.csv")
-PosixPath('report.html')
+>>> recipe = BinaryClassification(target="Status", epochs=3, ensemble=1)
+>>> recipe = recipe.fit("data/credit_data/train.csv")
+>>> scratch = tempfile.TemporaryDirectory()
+>>> path = write_report(recipe, Path(scratch.name, "report.html"),
+...                     test="data/credit_data/test.csv")
+>>> page = path.read_text()
+>>> re.findall('<h2 id="([a-z]+)"', page)
+['dataset', 'leaderboard', 'search', 'curves', 'test', 'diagnostics']
+>>> page.count("data:image/png;base64,")  # learning curves; ROC and PR curves
+2
+>>> scratch.cleanup()
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """`Recipe.tune`: a recipe's data and network handed to `tuning.search`.
 
->>> recipe = BinaryClassification(target="Status")
->>> recipe.tune("data/credit_data/train.csv", strategy="random",
-...             max_trials=5, directory="runs")  # fitted with the best trial
+Example (not run: each trial is a fit):
+
+    from recipes import BinaryClassification
+    recipe = BinaryClassification(target="Status")
+    recipe.tune("data/credit_data/train.csv", strategy="random",
+                max_trials=5, directory="runs")  # fitted with the best trial
 """
 
 from __future__ import annotations
@@ -224,7 +227,15 @@ def fingerprint(recipe, data) -> dict:
 def distinct(trials: list) -> list:
     """The trials with a configuration not seen in an earlier one: a
     Hyperband continuation repeats its parent's values, and averaging one
-    configuration with itself is no ensemble."""
+    configuration with itself is no ensemble.
+
+    >>> from tuning import TrialRecord
+    >>> trials = [TrialRecord("1", "COMPLETED", 0.2, 9, {"units": 64}),
+    ...           TrialRecord("4", "COMPLETED", 0.3, 3, {"units": 64}),
+    ...           TrialRecord("2", "COMPLETED", 0.4, 7, {"units": 32})]
+    >>> [t.trial_id for t in distinct(trials)]
+    ['1', '2']
+    """
     seen, kept = [], []
     for trial in trials:
         if trial.values not in seen:

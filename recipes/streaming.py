@@ -16,8 +16,21 @@ preprocessor runs in the `tf.data` pipeline, so the exported model still
 takes raw columns. Memory stays at a few blocks plus the sample and the
 validation rows, whatever the size of the file.
 
->>> data = scan("big.csv", target="price", task="regression")
->>> Regression(target="price").fit(data)   # or fit("big.csv", stream=True)
+>>> should_stream("data/abalone/train.csv", None)  # small: read whole
+False
+>>> data = scan("data/abalone/train.csv", target="rings",
+...             task="regression", sample_rows=1000)
+>>> data.names
+('train.csv (sample of 951 rows)', 'train.csv (validation, 514 rows)')
+>>> data.stream.rows + len(data.valid)  # every row of the file
+3341
+
+Example (not run), training on every row, streamed:
+
+    from recipes import Regression
+    Regression(target="price").fit(scan("big.csv", target="price",
+                                        task="regression"))
+    Regression(target="price").fit("big.csv", stream=True)  # the same
 """
 
 from __future__ import annotations

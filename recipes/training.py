@@ -6,9 +6,29 @@ seeds Python, NumPy and Keras for a block and puts Python's and NumPy's
 global generators back afterwards, so a user's own draws around `fit` are
 not reset by it.
 
->>> model = build(hp, data, seed=0, epochs=50, loss="mse")
->>> history = train(model, hp, data, epochs=50, patience=10, seed=0)
->>> served = assemble(data, model)   # raw named columns in
+>>> from recipes.network import hyperparameters
+>>> from recipes.preparation import prepare
+>>> data = prepare("data/abalone/train.csv", target="rings",
+...                task="regression")
+>>> hp = hyperparameters({"hidden_layers": 1, "units": 8})
+>>> model = build(hp, data, seed=0, epochs=2, loss="mse")
+>>> history = train(model, hp, data, epochs=2, patience=10, seed=0)
+>>> sorted(history.history), len(history.epoch)
+(['loss', 'val_loss'], 2)
+>>> served = assemble(data, model)  # raw named columns in, rings out
+>>> sorted(served.input) == sorted(c.serving_name for c in data.schema.columns)
+True
+>>> batch_size(hp, data.rows)  # at most an eighth of the rows
+256
+>>> random.seed(1)
+>>> expected = [random.random(), random.random()]
+>>> random.seed(1)
+>>> mine = [random.random()]
+>>> with seeded(0):  # reseeds Python, NumPy and Keras for the block
+...     _ = random.random()
+>>> mine.append(random.random())
+>>> mine == expected  # the caller's own draws go on as if no block ran
+True
 """
 
 from __future__ import annotations

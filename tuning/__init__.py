@@ -3,9 +3,11 @@
 Knows keras-tuner, callbacks, time budgets, resume and distributed workers;
 knows nothing of recipes, CSV files or tasks.
 
->>> from tuning import search
->>> result = search(build, fit, {"units": [32, 64]}, strategy="random",
-...                 max_trials=4, directory="runs", project_name="demo")
+Example (not run; `tuning.tuners` runs one, with `build` and `fit`):
+
+    from tuning import search
+    result = search(build, fit, {"units": [32, 64]}, strategy="random",
+                    max_trials=4, directory="runs", project_name="demo")
 
 Names are imported on first use, so that `tuning.files` (and the command
 line's checks before training) does not pay for starting TensorFlow.

@@ -1,9 +1,22 @@
 """Callbacks every trial trains with: a deadline, a stop on divergence.
 
->>> import math
-import time
->>> Deadline(time.time() + 60)  # stops training at an epoch boundary
-<tuning.callbacks.Deadline ...>
+>>> import numpy as np
+>>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+>>> model.compile("sgd", "mse")
+>>> deadline = Deadline(time.time())  # already past: stops after an epoch
+>>> history = model.fit(np.ones((8, 1)), np.ones(8), epochs=5, verbose=0,
+...                     callbacks=[deadline])
+>>> len(history.epoch), deadline.stopped
+(1, True)
+>>> stop = StopOnNonFinite()  # as Keras calls it, batch by batch:
+>>> stop.set_model(model)
+>>> model.stop_training = False
+>>> stop.on_train_batch_end(0, {"loss": 0.5})
+>>> stop.stopped, model.stop_training
+(False, False)
+>>> stop.on_train_batch_end(0, {"loss": float("nan")})
+>>> stop.stopped, model.stop_training
+(True, True)
 """
 
 from __future__ import annotations

@@ -8,8 +8,20 @@ also how to spread workers over several machines by hand:
     KERASTUNER_ORACLE_IP=<the chief's address>
     KERASTUNER_ORACLE_PORT=<a free port on the chief>
 
->>> with chief(["python", "-m", "my.worker"], 2, Path("runs/x")) as procs:
-...     ...  # serve the oracle until the workers are done
+>>> import sys, tempfile
+>>> scratch = tempfile.TemporaryDirectory()
+>>> logs = Path(scratch.name)
+>>> command = [sys.executable, "-c",  # a real worker calls tuning.search
+...            "import os; print(os.environ['KERASTUNER_TUNER_ID'])"]
+>>> with chief(command, 2, logs) as procs:
+...     is_worker(), os.environ["KERASTUNER_TUNER_ID"]
+...     wait(procs)  # the chief serves the oracle until they are done
+(False, 'chief')
+>>> [(logs / f"worker{i}.log").read_text() for i in range(2)]
+['tuner0\\n', 'tuner1\\n']
+>>> "KERASTUNER_TUNER_ID" in os.environ  # the environment is restored
+False
+>>> scratch.cleanup()
 """
 
 from __future__ import annotations

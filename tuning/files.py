@@ -5,10 +5,23 @@ interruption (even SIGKILL) while writing leaves the previous file or
 directory at that path intact; nothing half-written is ever found there.
 Modes follow the process's umask, which is never changed.
 
->>> atomic_write(Path("runs/x/record.json"), '{"seconds": 1.5}')
-PosixPath('runs/x/record.json')
->>> with atomic_directory(Path("exported/model")) as tmp:
-...     (tmp / "saved_model.pb").write_bytes(b"...")
+>>> import tempfile
+>>> scratch = tempfile.TemporaryDirectory()
+>>> folder = Path(scratch.name)
+>>> atomic_write(folder / "x" / "record.json", '{"seconds": 1.5}').read_text()
+'{"seconds": 1.5}'
+>>> with atomic_directory(folder / "model") as tmp:
+...     _ = (tmp / "saved_model.pb").write_bytes(b"...")
+>>> with atomic_directory(folder / "model") as tmp:  # fails half-way
+...     _ = (tmp / "variables").write_bytes(b"...")
+...     raise OSError("disk full")
+Traceback (most recent call last):
+OSError: disk full
+>>> [p.name for p in (folder / "model").iterdir()]  # the previous one, intact
+['saved_model.pb']
+>>> sorted(p.name for p in folder.iterdir())  # and no temporary left beside
+['model', 'x']
+>>> scratch.cleanup()
 """
 
 from __future__ import annotations

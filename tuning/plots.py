@@ -3,9 +3,18 @@
 Drawn on matplotlib's Agg canvas directly, so that no global backend is
 chosen for the user's own plots.
 
->>> paths = plot_search(result)  # result: a tuning.SearchResult
->>> [p.name for p in paths]
-['scores.png', 'learning_curves.png']
+>>> import tempfile
+>>> from tuning.result import TrialRecord, write_record
+>>> scratch = tempfile.TemporaryDirectory()
+>>> directory = Path(scratch.name)  # a search's, as `tuning.search` left it
+>>> write_record(directory / "trial_1",
+...              {"history": {"loss": [0.9, 0.5], "val_loss": [1.0, 0.6]}})
+>>> trials = [TrialRecord("1", "COMPLETED", 0.6, 2, {"units": 64}),
+...           TrialRecord("0", "COMPLETED", 0.8, 2, {"units": 32})]
+>>> paths = plot_search(SearchResult({"units": 64}, 2, trials, directory))
+>>> [(p.name, p.read_bytes()[:4]) for p in paths]
+[('scores.png', b'\\x89PNG'), ('learning_curves.png', b'\\x89PNG')]
+>>> scratch.cleanup()
 """
 
 from __future__ import annotations

@@ -4,9 +4,24 @@
 back from a search directory (keras-tuner's `oracle.json` and
 `trial_*/trial.json`, with our `record.json` beside each).
 
->>> result = load_result("runs/MulticlassClassification")
->>> result.completed[0].score <= result.completed[-1].score
-True
+>>> trials = [
+...     TrialRecord("3", "COMPLETED", 0.21, 12, {"units": 64}, 22, 4.0),
+...     TrialRecord("10", "COMPLETED", 0.35, 5, {"units": 32}, 15, 3.2),
+...     TrialRecord("2", "FAILED", None, None, {"units": 512}),
+... ]
+>>> result = SearchResult({"units": 64}, 12, trials, Path("runs/demo"))
+>>> print(format_leaderboard(result))
+rank trial  val_loss epochs seconds  hyperparameters
+   1     3    0.2100     22     4.0  units=64
+   2    10    0.3500     15     3.2  units=32
+(1 trial(s) failed or stopped)
+>>> sorted((t.trial_id for t in trials), key=trial_number)
+['2', '3', '10']
+
+Example (not run), reading back a search that `Recipe.tune` ran:
+
+    result = load_result("runs/MulticlassClassification")
+    result.completed[0].score <= result.completed[-1].score  # True
 """
 
 from __future__ import annotations
@@ -88,6 +103,11 @@ def load_result(directory: str | os.PathLike) -> SearchResult:
 
     Reads keras-tuner's `oracle.json` and `trial_*/trial.json` with our
     `record.json` beside them, e.g. to rebuild a report after the search.
+
+    >>> load_result("data/penguins")  # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    tuning.result.SearchError: no search found in data/penguins (...); pass
+    the directory of a search, e.g. runs/<Recipe>
 
     Raises:
         SearchError: no search state in `directory`, or no trial completed.
@@ -181,7 +201,11 @@ def write_leaderboard(result: SearchResult) -> Path:
 
 def trial_number(trial_id: str) -> float:
     """A trial id as a number for ordering ("10" after "9"); non-numeric
-    ids last."""
+    ids last.
+
+    >>> trial_number("10"), trial_number("9"), trial_number("best")
+    (10, 9, inf)
+    """
     return int(trial_id) if trial_id.isdigit() else float("inf")
 
 

@@ -12,8 +12,16 @@ TensorFlow internals. Where it is absent (another TensorFlow), the
 workaround turns itself off with a warning and `released_gradients` does
 nothing.
 
->>> with released_gradients():
-...     model.fit(x, y)   # the registry is as it was afterwards
+>>> @tf.custom_gradient
+... def double(x):
+...     return 2 * x, lambda dy: 2 * dy
+>>> before = registered_gradients()
+>>> with released_gradients():  # e.g. around `model.fit`
+...     _ = tf.function(double)(tf.constant(1.0))  # traced: registers one
+...     registered_gradients() - before
+1
+>>> registered_gradients() - before  # released
+0
 """
 
 from __future__ import annotations

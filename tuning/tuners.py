@@ -8,10 +8,34 @@ directory holds everything: rerunning with `resume=True` after a crash (even
 SIGKILL) continues where it stopped — completed trials are kept, the one that
 was running is run again under the same id.
 
->>> result = search(build, fit, {"units": [32, 64]}, strategy="grid",
-...                 max_trials=2, directory="runs", project_name="demo")
->>> result.best_values
-{'units': 64}
+>>> import tempfile
+>>> import numpy as np
+>>> x = np.linspace(-1, 1, 32)[:, None]
+>>> def build(values):
+...     model = keras.Sequential([keras.Input((1,)),
+...                               keras.layers.Dense(values["units"]),
+...                               keras.layers.Dense(1)])
+...     model.compile("adam", "mse", run_eagerly=True)  # a toy: no tracing
+...     return model
+>>> def fit(model, values, callbacks, epochs=1, **more):
+...     return model.fit(x, 3 * x, validation_split=0.25, epochs=epochs,
+...                      callbacks=callbacks, verbose=0, **more)
+>>> scratch = tempfile.TemporaryDirectory()
+>>> result = search(build, fit, {"units": [4, 8]}, strategy="grid",
+...                 max_trials=2, directory=scratch.name, project_name="demo")
+>>> sorted(t.values["units"] for t in result.completed)
+[4, 8]
+>>> result.completed[0].score <= result.completed[1].score
+True
+>>> for path in sorted(result.directory.glob("*.*")):
+...     print(path.name)
+fingerprint.json
+leaderboard.csv
+learning_curves.png
+oracle.json
+scores.png
+tuner0.json
+>>> scratch.cleanup()
 """
 
 from __future__ import annotations
