@@ -23,13 +23,6 @@ from sklearn.inspection import permutation_importance
 from recipes.errors import ArgumentError, check_positive_int
 from recipes.reading import Table
 
-# The metric each task ranks columns by, and whether lower is better.
-METRICS = {
-    "regression": ("rmse", True),
-    "binary": ("roc_auc", False),
-    "multiclass": ("accuracy", False),
-}
-
 
 def importance(
     predictor, data: Table, *, repeats: int = 5, seed: int = 0
@@ -48,7 +41,7 @@ def importance(
         raise ArgumentError(f"seed must be an integer, got {seed!r}")
     frame, y, name = predictor._labelled(data)
     schema, task = predictor.schema_, predictor.task_
-    metric, lower_is_better = METRICS[task.name]
+    metric, lower_is_better = task.ranking
     features = [c.name for c in schema.columns]
 
     def scorer(_, rows: pd.DataFrame, targets: np.ndarray) -> float:

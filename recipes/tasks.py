@@ -40,6 +40,8 @@ class Task:
         outputs: the SavedModel's named outputs, the main one first.
         diagnostic: the report's plot of its predictions ("residuals",
             "roc" or "confusion").
+        ranking: the metric that ranks columns by permutation importance
+            (a key of `score`'s result), and whether lower is better.
         inapplicable: hyperparameters that cannot change its model.
     """
 
@@ -47,6 +49,7 @@ class Task:
     losses: ClassVar[tuple[str, ...]]
     outputs: ClassVar[tuple[str, ...]]
     diagnostic: ClassVar[str]
+    ranking: ClassVar[tuple[str, bool]]
     inapplicable: ClassVar[frozenset[str]] = frozenset()
     classifies: ClassVar[bool] = True  # labels, classes, class weights
 
@@ -220,6 +223,7 @@ class RegressionTask(Task):
     losses = ("mse", "mae", "huber")
     outputs = ("prediction",)
     diagnostic = "residuals"
+    ranking = ("rmse", True)
     inapplicable = frozenset({"label_smoothing"})
     classifies = False
 
@@ -303,6 +307,7 @@ class BinaryTask(Task):
     losses = ("binary_crossentropy",)
     outputs = ("probability", "class")
     diagnostic = "roc"
+    ranking = ("roc_auc", False)
 
     def classes(self, values, target, name):
         classes = super().classes(values, target, name)
@@ -356,6 +361,7 @@ class MulticlassTask(Task):
     losses = ("categorical_crossentropy",)
     outputs = ("probabilities", "class")
     diagnostic = "confusion"
+    ranking = ("accuracy", False)
 
     def head(self, n_classes):
         return n_classes, "softmax"
