@@ -1,4 +1,4 @@
-"""The course's weight initializations, by name.
+"""Weight initializations by name: the usual ones and the course's.
 
 | name                              | distribution                         |
 | --------------------------------- | ------------------------------------ |
@@ -9,11 +9,18 @@
 | `lecun_normal`, `scaled_normal`   | N(0, 1 / n_in)  (randn / sqrt(n_in)) |
 | `lecun_uniform`                   | U(-r, r), r = sqrt(3 / n_in)         |
 | `small_normal`                    | N(0, 0.01^2)    (randn * 0.01)       |
+| `course_xavier_normal`            | randn * 0.001 * sqrt(2 / (n_in + n_out)) |
+| `course_he_normal`                | randn * 0.001 * sqrt(2 / n_in)       |
+| `course_scaled_normal`            | randn * 0.001 / sqrt(n_in)           |
 
-The normal variants here are *untruncated*, as the course writes them.
-Keras's own `glorot_normal`, `he_normal` and `lecun_normal` draw from a
-normal truncated at two standard deviations (rescaled to the same variance);
-pass a `keras.initializers.Initializer` instance to get those instead.
+The course notes write each normal initialization with a factor 0.001
+(N(0, 1) * 0.001 * sqrt(2 / n) for He's): those are the `course_*` names.
+The names without the prefix are the papers' formulas (Glorot and Bengio,
+2010; He et al., 2015; LeCun et al., 1998) and the defaults. The normal
+variants here are *untruncated*, as those formulas are written. Keras's own
+`glorot_normal`, `he_normal` and `lecun_normal` draw from a normal truncated
+at two standard deviations (rescaled to the same variance); pass a
+`keras.initializers.Initializer` instance to get those instead.
 `RandomSign` (+-1 with equal probability) starts BatchEnsemble fast weights.
 """
 
@@ -34,6 +41,10 @@ _VARIANCE_SCALING = {
     "he_uniform": (2.0, "fan_in", "uniform"),
     "lecun_normal": (1.0, "fan_in", "untruncated_normal"),
     "lecun_uniform": (1.0, "fan_in", "uniform"),
+    # the course's: the same normals times 0.001 (variance times 1e-6)
+    "course_xavier_normal": (1e-6, "fan_avg", "untruncated_normal"),
+    "course_he_normal": (2e-6, "fan_in", "untruncated_normal"),
+    "course_scaled_normal": (1e-6, "fan_in", "untruncated_normal"),
 }
 _ALIASES = {
     "xavier_normal": "glorot_normal",
@@ -83,7 +94,7 @@ def get_initializer(
     identifier: str | dict | keras.initializers.Initializer | None,
     seed: int | None = None,
 ) -> keras.initializers.Initializer:
-    """Returns the initializer for a course name, or defers to Keras.
+    """Returns the initializer for a name of the table, or defers to Keras.
 
     Example:
 
@@ -95,7 +106,7 @@ def get_initializer(
     Args:
         identifier: a name from the table above (case-insensitive), any
             identifier `keras.initializers.get` accepts, or an initializer.
-        seed: int seed for the course's names, or None.
+        seed: int seed for the names of the table, or None.
 
     Returns:
         A `keras.initializers.Initializer`.

@@ -1,7 +1,8 @@
 """Learning-rate schedules missing from `keras.optimizers.schedules`.
 
-Keras already ships the course's other decays, and every optimizer here
-accepts them as `learning_rate`:
+The course notes recommend decaying the learning rate but give no decay
+formula; step decay is PyTorch's `StepLR`. Keras ships the other usual
+decays, and every optimizer here accepts them as `learning_rate`:
 `keras.optimizers.schedules.ExponentialDecay` (exponential decay),
 `keras.optimizers.schedules.CosineDecay` (cosine decay),
 `keras.optimizers.schedules.PiecewiseConstantDecay` (piecewise constant),
@@ -28,7 +29,7 @@ class StepDecay(keras.optimizers.schedules.LearningRateSchedule):
 
     The same values as `keras.optimizers.schedules.ExponentialDecay(
     initial_learning_rate, step_size, factor, staircase=True)`, under the
-    name and arguments of the course (and of PyTorch's `StepLR`). The step
+    name and arguments of PyTorch's `StepLR`. The step
     count is divided as an integer, so it stays exact for any number of steps.
 
     Example:

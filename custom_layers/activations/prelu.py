@@ -22,8 +22,9 @@ class PReLU(ElementwiseActivation):
     Derivatives: `df/dx = 1` for `x > 0`, `alpha` for `x < 0`;
     `df/dalpha = min(0, x)`.
 
-    The course (He et al., 2015) starts the slopes at 0.25; note that
-    `keras.layers.PReLU` starts them at 0 (a plain ReLU).
+    The slopes start at 0.25, He et al.'s (2015) choice (the course notes
+    name PReLU but give no starting value); note that `keras.layers.PReLU`
+    starts them at 0 (a plain ReLU).
 
     Example:
 

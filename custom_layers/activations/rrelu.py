@@ -20,6 +20,9 @@ class RReLU(ElementwiseActivation):
 
     Derivative: `f'(x) = 1` for `x > 0`, `a` (the drawn slope) for `x < 0`.
 
+    The default range [1/8, 1/3] is Xu et al.'s (2015) and PyTorch's
+    `RReLU`; the course notes name RReLU without a range.
+
     Example:
 
     >>> import numpy as np

@@ -118,6 +118,10 @@ N_IN, N_OUT = 300, 200
         ("scaled_normal", "normal", 1 / N_IN),
         ("lecun_uniform", "uniform", 1 / N_IN),
         ("small_normal", "normal", SMALL_NORMAL_STDDEV**2),
+        # the course notes' normals, scaled by 0.001
+        ("course_xavier_normal", "normal", 1e-6 * 2 / (N_IN + N_OUT)),
+        ("course_he_normal", "normal", 1e-6 * 2 / N_IN),
+        ("course_scaled_normal", "normal", 1e-6 / N_IN),
     ],
 )
 def test_course_initializations_have_the_stated_distribution(
