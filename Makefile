@@ -28,8 +28,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check recipes custom_layers custom_optimizers tuning tests benchmarks
 	$(BIN)/ruff check recipes custom_layers custom_optimizers tuning tests benchmarks
 
+# Each benchmark's quick mode (a minute or less; `--full` for the full
+# measurement); benchmarks/_common.py is their shared code, not one.
 bench: $(STAMP)
-	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do \
+	    echo "== $$script (quick)"; start=$$(date +%s); \
+	    $(BIN)/python $$script || exit 1; \
+	    echo "== $$script: $$(( $$(date +%s) - start )) s"; \
+	done
 
 clean:
 	rm -rf $(VENV) runs exported

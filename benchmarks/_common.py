@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import dataclasses
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -65,6 +66,14 @@ def mode_line(args: argparse.Namespace, quick: str, full: str) -> str:
     if args.full:
         return f"mode: full: {full}"
     return f"mode: quick (small data; --full for the full measurement): {quick}"
+
+
+def timings(doc: str) -> tuple[str, str]:
+    """What a script's docstring says its quick and full runs take: the
+    text after `# quick:` and `# full:` up to a comma (its first lines
+    show the two commands so)."""
+    found = dict(re.findall(r"# (quick|full): ([^,\n]+)", doc))
+    return found["quick"], found["full"]
 
 
 def pin_threads(intra: int, inter: int) -> None:

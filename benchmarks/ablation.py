@@ -1,5 +1,15 @@
 """Which modelling idea helps where: the untuned recipe, one change at a time.
 
+    python benchmarks/ablation.py          # quick: about 1 min, 2 datasets
+    python benchmarks/ablation.py --full   # full: about 11 min, all 15
+    python benchmarks/ablation.py --full --variants defaults robust \\
+        quantile --seeds 0 1 2              # alternatives, 3 holdouts
+
+Quick: penguins and breast_cancer. Full: every dataset of the catalog.
+Both run the defaults and each of their ideas taken out (`TAKEN_OUT`),
+seed 0, one network per recipe; `--datasets`, `--variants`, `--seeds`,
+`--ensemble` and `--catalog` override the mode.
+
 For each dataset of ../shared/datasets, holds out a (for classification,
 stratified) 20 % of train.csv — test.csv is never read — fits the recipe
 on the rest (its own validation split inside, for early stopping) and
@@ -10,11 +20,7 @@ as the defaults on a dataset is skipped there. The table prints every
 score, and its last row each variant's mean gain over the defaults in %
 (positive = better).
 
-    python benchmarks/ablation.py              # each default idea taken out
-    python benchmarks/ablation.py --variants defaults robust quantile \\
-        --seeds 0 1 2                           # alternatives, 3 holdouts
-
-Threads: TensorFlow's defaults (both cores for one job).
+Threads: TensorFlow's defaults (both cores for one job), printed.
 """
 
 from __future__ import annotations
@@ -24,14 +30,13 @@ import json
 import logging
 import time
 import warnings
-from pathlib import Path
 
+import _common as common
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from recipes import BinaryClassification, MulticlassClassification, Regression
 
-CATALOG = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 RECIPES = {
     "regression": Regression,
     "binary": BinaryClassification,
@@ -66,37 +71,42 @@ VARIANTS = {
     "l2_1e-4": {"hyperparameters": {"l2": 1e-4}},
     "patience_20": {"patience": 20},
 }
-QUICK = [
+TAKEN_OUT = [
     "defaults",
     "plain_mlp",
     "no_periodic",
     "no_categorical",
     "no_smoothing",
 ]
+QUICK = dict(datasets=["penguins", "breast_cancer"])
+FULL = dict(datasets=["all"])
+# ensemble: networks per recipe; --variants (default TAKEN_OUT) below
+OPTIONS = dict(seeds=[0], ensemble=1, catalog=common.DATASETS)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalog", type=Path, default=CATALOG)
-    parser.add_argument("--datasets", nargs="*", help="default: all")
     parser.add_argument(
         "--variants",
-        nargs="*",
-        default=QUICK,
+        nargs="+",
         choices=VARIANTS,
+        default=TAKEN_OUT,
         help="default: the defaults and each of their ideas taken out",
     )
-    parser.add_argument("--seeds", nargs="*", type=int, default=[0])
-    parser.add_argument(
-        "--ensemble", type=int, default=1, help="networks per recipe"
+    args = common.parse(__doc__, QUICK, FULL, OPTIONS, parser)
+    runs = (
+        f"{', '.join(args.datasets)} dataset(s) x {len(args.variants)} "
+        f"variants x {len(args.seeds)} seed(s)"
     )
-    args = parser.parse_args()
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(args, f"{runs}, {quick}", f"{runs}, {full}"))
+    print(common.thread_line())
     logging.getLogger("recipes").setLevel(logging.WARNING)
     warnings.simplefilter("ignore")
     catalog = json.loads((args.catalog / "catalog.json").read_text())
     scores, seconds = {}, {}
     for name, entry in catalog["datasets"].items():
-        if args.datasets and name not in args.datasets:
+        if "all" not in args.datasets and name not in args.datasets:
             continue
         frame = pd.read_csv(args.catalog / name / entry["files"]["train"])
         for variant in args.variants:

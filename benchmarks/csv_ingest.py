@@ -1,5 +1,13 @@
 """CSV ingest: reading + schema inference of a big CSV vs pandas.read_csv.
 
+    python benchmarks/csv_ingest.py          # quick: about 20 s, 200,000 rows
+    python benchmarks/csv_ingest.py --full   # full: about 40 s, 1,000,000 rows
+
+Quick: 200,000 rows, 2 repeats, the re-parse check on 5,000 rows. Full:
+1,000,000 rows (the requirement's size), 3 repeats, 20,000 rows.
+`--rows`, `--repeats`, `--check-rows` and `--no-tensorflow` (skip step 3)
+override the mode.
+
 The requirement: reading and schema inference of a 1,000,000-row x
 25-column CSV cost at most 1.5x `pandas.read_csv` alone on the same file,
 and the training pipeline never re-parses text each epoch.
@@ -33,37 +41,35 @@ and the training pipeline never re-parses text each epoch.
    `model.fit`, so an epoch only slices floats. The script checks it:
    `fit` on the first --check-rows rows (written to a small CSV) for 1 and
    for 3 epochs counts the CSV reads (`pandas.read_csv`), the conversions of
-   table columns to model inputs (`to_inputs`) and the preprocessor runs
-   (`_predict`): the counts must not grow with the epochs, and the arrays
-   `model.fit` receives must be float NumPy matrices.
-
-Run from the repository root (about a minute on 2 cores):
-
-    python benchmarks/csv_ingest.py [--rows 1000000] [--repeats 3]
-        [--check-rows 20000] [--no-tensorflow]
+   table columns to model inputs (`to_inputs`) and the model runs over a
+   table (`recipes.inference.batched`: the preprocessor): the counts must
+   not grow with the epochs, and the arrays `keras.Model.fit` receives must
+   be float NumPy matrices.
 
 Threads: pandas' C engine parses on one thread; the pyarrow engine, which
 recipes/reading.py uses, parses on pyarrow's CPU pool (printed; the
 machine's cores by default). TensorFlow (step 3 only, imported after the
-timings of step 2) keeps its defaults, both cores for one job.
+timings of step 2) keeps its defaults, both cores for one job (printed).
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import os
 import statistics
+import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
+import _common as common
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from _common import watch_fit
 
 from recipes import dataset as dataset_module
 from recipes import reading, schema, tasks
@@ -71,6 +77,9 @@ from recipes import reading, schema, tasks
 TARGET = "status"
 LIMIT = 1.5
 SEED = 0
+QUICK = dict(rows=200_000, repeats=2, check_rows=5_000)
+FULL = dict(rows=1_000_000, repeats=3, check_rows=20_000)
+OPTIONS = dict(no_tensorflow=False)  # skip step 3 (prepare, re-parse check)
 
 
 def generate(path: Path, rows: int, seed: int = SEED) -> None:
@@ -157,7 +166,7 @@ def steps_of_load(path: Path) -> list[tuple[str, float]]:
         (schema, "_reason_to_drop", "  _reason_to_drop"),
         (schema, "_oddities", "  _oddities"),
         (tasks, "sorted_labels", "sorted_labels"),
-        (tasks, "encode", "encode target (tasks.encode)"),
+        (tasks.Task, "encode", "encode target (Task.encode)"),
         (dataset_module, "split_indices", "split_indices"),
     ]
     with contextlib.ExitStack() as stack:
@@ -172,53 +181,47 @@ def steps_of_load(path: Path) -> list[tuple[str, float]]:
 
 
 def count_text_handling(small: Path, epochs: int) -> dict:
-    """One fit of `epochs` epochs, counting what touches the text table."""
-    import keras
+    """One fit of `epochs` epochs, counting what touches the text table:
+    CSV reads, table -> model inputs (`to_inputs`) and model runs over a
+    table (`recipes.inference.batched`: the preprocessor), in every recipes
+    module that calls them; and what `keras.Model.fit` gets."""
+    from recipes import inference, preprocessing
+    from recipes.recipe import BinaryClassification
 
-    from recipes import recipe as recipe_module
-
-    counts = {"read_csv": 0, "to_inputs": 0, "_predict": 0}
-    fit_inputs: list[str] = []
+    counts = {"read_csv": 0, "to_inputs": 0, "batched": 0}
+    originals = {"to_inputs": preprocessing.to_inputs}
+    originals["batched"] = inference.batched
 
     def count(name):
         return lambda _s, _a: counts.__setitem__(name, counts[name] + 1)
 
-    def record_fit(_s, args):  # args: (model, x, y, ...)
-        x = args[1]
-        fit_inputs.append(f"{type(x).__name__} {x.dtype} {x.shape}")
-
     with contextlib.ExitStack() as stack:
         stack.enter_context(wrapped(pd, "read_csv", count("read_csv")))
-        for name in ("to_inputs", "_predict"):
-            stack.enter_context(wrapped(recipe_module, name, count(name)))
-        stack.enter_context(wrapped(keras.Model, "fit", record_fit))
-        recipe = recipe_module.BinaryClassification(
+        for module in [
+            m for n, m in sys.modules.items() if n[:8] == "recipes."
+        ]:
+            for name, function in originals.items():
+                if getattr(module, name, None) is function:
+                    stack.enter_context(wrapped(module, name, count(name)))
+        fits = stack.enter_context(watch_fit())
+        recipe = BinaryClassification(
             target=TARGET, ensemble=1, seed=SEED, patience=epochs + 1
         )
         recipe.fit(small, epochs=epochs)
+    inputs = [f"{type(f.x).__name__} {f.x.dtype} {f.x.shape}" for f in fits]
     trained = len(recipe.history_["loss"])
-    return dict(epochs=trained, inputs=fit_inputs, **counts)
+    return dict(epochs=trained, inputs=inputs, **counts)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument(
-        "--check-rows",
-        type=int,
-        default=20_000,
-        help="rows of the 1- vs 3-epoch fit that counts text handling",
-    )
-    parser.add_argument(
-        "--no-tensorflow",
-        action="store_true",
-        help="skip step 3 (Recipe.prepare and the re-parse check)",
-    )
-    args = parser.parse_args()
+    args = common.parse(__doc__, QUICK, FULL, OPTIONS)
     if args.rows < 1000 or args.repeats < 1 or args.check_rows < 100:
-        parser.error("need --rows >= 1000, --repeats >= 1, --check-rows >= 100")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        raise SystemExit(
+            "need --rows >= 1000, --repeats >= 1, --check-rows >= 100"
+        )
+    runs = f"{args.rows:,} rows, {args.repeats} repeat(s)"
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(args, f"{runs}, {quick}", f"{runs}, {full}"))
     warnings.simplefilter("ignore")
 
     began = time.perf_counter()
@@ -280,13 +283,13 @@ def main() -> None:
                 f" {prepare / baseline:>10.2f}  {runs_text}"
             )
             print(f"\nfit on {args.check_rows:,} rows: text handling counted")
-            print("epochs  read_csv  to_inputs  _predict  model.fit gets")
+            print("epochs  read_csv  to_inputs   batched  model.fit gets")
             for c in checks:
                 print(
                     f"{c['epochs']:>6} {c['read_csv']:>9} {c['to_inputs']:>10}"
-                    f" {c['_predict']:>9}  {'; '.join(c['inputs'])}"
+                    f" {c['batched']:>9}  {'; '.join(c['inputs'])}"
                 )
-            keys = ("read_csv", "to_inputs", "_predict")
+            keys = ("read_csv", "to_inputs", "batched")
             same = all(checks[0][k] == checks[1][k] for k in keys)
             floats = all(
                 i.startswith("ndarray float")
@@ -317,6 +320,7 @@ def tensorflow_part(path: Path, args, directory: Path):
     """Recipe.prepare timings and the 1- vs 3-epoch counts."""
     from recipes.recipe import BinaryClassification
 
+    print(f"\nTensorFlow {common.thread_line()}")
     data = load(path)
     recipe = BinaryClassification(target=TARGET, seed=SEED)
     times = [timed(lambda: recipe.prepare(data)) for _ in range(args.repeats)]

@@ -1,5 +1,13 @@
 """Distributed training throughput: 1 worker vs 2 workers on this machine.
 
+    python benchmarks/distributed.py          # quick: about 30 s
+    python benchmarks/distributed.py --full   # full: about 3 min
+
+Quick: 20,000 rows, 2 epochs, 1 run of each set-up. Full: 50,000 rows,
+3 epochs, median of 3 runs. `--rows`, `--epochs`, `--repeats`, `--units`
+and `--threads` override the mode (e.g. `--full --rows 200000 --units
+512`).
+
 Generates a binary-classification table (`--rows`, 20 numeric columns),
 then trains `BinaryClassification` for `--epochs` epochs (no early stop)
 through `recipes.distributed` (MultiWorkerMirroredStrategy, our own loop):
@@ -10,9 +18,6 @@ through `recipes.distributed` (MultiWorkerMirroredStrategy, our own loop):
 
 Each worker times its own `fit` (start-up excluded); the figure is training
 rows per second of the slowest worker, median of `--repeats` runs.
-
-    python benchmarks/distributed.py
-    python benchmarks/distributed.py --rows 200000 --units 512
 """
 
 from __future__ import annotations
@@ -28,15 +33,21 @@ import tempfile
 import time
 from pathlib import Path
 
+import _common as common
 import numpy as np
 import pandas as pd
 
+QUICK = dict(rows=20_000, epochs=2, repeats=1)
+FULL = dict(rows=50_000, epochs=3, repeats=3)
+OPTIONS = dict(units=128, threads=2)
+PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+PARSER.add_argument("--child", help=argparse.SUPPRESS)
+
 
 def child(path: str, epochs: int, threads: int, units: int) -> None:
+    common.pin_threads(threads, threads)
     import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(threads)
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     from recipes import BinaryClassification
 
@@ -51,11 +62,20 @@ def child(path: str, epochs: int, threads: int, units: int) -> None:
     recipe.fit(path, strategy=strategy)
     seconds = time.perf_counter() - started
     rows = recipe.summary_["train_rows"]
-    print(json.dumps({"seconds": seconds, "rows": rows * epochs}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": rows * epochs,
+                "threads": common.thread_line(),
+            }
+        )
+    )
 
 
-def run(path: Path, workers: int, args) -> float:
-    """Training rows per second of the slowest of `workers` processes."""
+def run(path: Path, workers: int, args) -> tuple[float, str]:
+    """Training rows per second of the slowest of `workers` processes, and
+    the thread settings of the first."""
     ports = []
     for _ in range(workers):
         with socket.socket() as s:
@@ -93,21 +113,17 @@ def run(path: Path, workers: int, args) -> float:
             sys.exit(err[-3000:])
         results.append(json.loads(out.strip().splitlines()[-1]))
     slowest = max(r["seconds"] for r in results)
-    return results[0]["rows"] / slowest
+    return results[0]["rows"] / slowest, results[0]["threads"]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--units", type=int, default=128)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = common.parse(__doc__, QUICK, FULL, OPTIONS, PARSER)
     if args.child:
         child(args.child, args.epochs, args.threads, args.units)
         return
+    runs = f"{args.rows:,} rows, {args.epochs} epochs, {args.repeats} run(s)"
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(args, f"{runs}, {quick}", f"{runs}, {full}"))
     rng = np.random.default_rng(0)
     x = rng.normal(size=(args.rows, 20))
     frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(20)])
@@ -117,16 +133,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "train.csv"
         frame.to_csv(path, index=False)
-        speeds = {1: [], 2: []}
+        speeds, threads = {1: [], 2: []}, {}
         for _ in range(args.repeats):
             for workers in (1, 2):
-                speeds[workers].append(run(path, workers, args))
+                speed, threads[workers] = run(path, workers, args)
+                speeds[workers].append(speed)
     one, two = (statistics.median(speeds[w]) for w in (1, 2))
     print(
         f"threads: {args.threads} TensorFlow threads in all "
         f"(1 worker: {args.threads}; 2 workers: "
         f"{max(1, args.threads // 2)} each)"
     )
+    for workers, text in threads.items():
+        print(f"{workers} worker(s), the first's {text}")
     print(
         f"rows {args.rows}, epochs {args.epochs}, units {args.units}, "
         f"median of {args.repeats}"

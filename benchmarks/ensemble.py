@@ -1,5 +1,12 @@
 """What to do after a search: refit or not, one model or an ensemble.
 
+    python benchmarks/ensemble.py          # quick: about 55 s, penguins
+    python benchmarks/ensemble.py --full   # full: about 12 min, 3 datasets
+
+Quick: penguins, 5 random trials of at most 20 epochs. Full: penguins,
+credit_data and abalone, 12 trials of at most 100 epochs. `--datasets`,
+`--trials` and `--epochs` override the mode.
+
 For each shipped dataset, holds out a stratified 20 % of `train.csv`
 (test.csv is not touched), runs one random search on the rest, then builds
 every variant from the same search (a search that has finished resumes
@@ -7,26 +14,22 @@ without running a trial): the best trial refitted on train + validation,
 the best trial's own weights, and the top-k trials averaged, refitted or
 not. Prints the held-out metrics of each, and the untuned recipe's.
 
-    python benchmarks/ensemble.py [--trials 12] [--epochs 100]
-
-Threads: TensorFlow's defaults (both cores for one job).
+Threads: TensorFlow's defaults (both cores for one job), printed.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import tempfile
 import time
 import warnings
-from pathlib import Path
 
+import _common as common
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from recipes import BinaryClassification, MulticlassClassification, Regression
 
-ROOT = Path(__file__).resolve().parent.parent
 DATASETS = {  # name: (recipe, target, metric, higher is better)
     "penguins": (MulticlassClassification, "species", "log_loss", False),
     "credit_data": (BinaryClassification, "Status", "log_loss", False),
@@ -40,14 +43,19 @@ VARIANTS = {  # name: (refit, ensemble)
     "top-3, refitted": (True, 3),
     "top-5, own weights": (False, 5),
 }
+QUICK = dict(datasets=["penguins"], trials=5, epochs=20)
+FULL = dict(datasets=list(DATASETS), trials=12, epochs=100)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=12)
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--datasets", nargs="*", default=list(DATASETS))
-    args = parser.parse_args()
+    args = common.parse(__doc__, QUICK, FULL)
+    runs = (
+        f"{', '.join(args.datasets)}: {args.trials} trials of at most "
+        f"{args.epochs} epochs"
+    )
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(args, f"{runs}, {quick}", f"{runs}, {full}"))
+    print(common.thread_line())
     logging.getLogger("recipes").setLevel(logging.WARNING)
     warnings.simplefilter("ignore")
     rows = []
@@ -55,7 +63,8 @@ def main() -> None:
         rows += _dataset(name, args.trials, args.epochs)
         print(_format(pd.DataFrame(rows[-len(VARIANTS) - 1 :])), flush=True)
     table = pd.DataFrame(rows)
-    print(_format(table))
+    if len(args.datasets) > 1:
+        print(_format(table))
     wins = _wins(table)
     print(
         f"summary: {args.trials} random trials per dataset; "
@@ -65,7 +74,7 @@ def main() -> None:
 
 def _dataset(name: str, trials: int, epochs: int) -> list[dict]:
     recipe_class, target, metric, _ = DATASETS[name]
-    frame = pd.read_csv(ROOT / "data" / name / "train.csv")
+    frame = pd.read_csv(common.DATA / name / "train.csv")
     stratify = None if recipe_class is Regression else frame[target]
     train, holdout = train_test_split(
         frame, test_size=0.2, random_state=0, stratify=stratify

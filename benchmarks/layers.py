@@ -1,6 +1,12 @@
 """Forward+backward time of each custom layer against its Keras equivalent.
 
-Run alone: `python benchmarks/layers.py [--batch 1024] [--features 256]`.
+    python benchmarks/layers.py          # quick: about 15 s, 3 rounds
+    python benchmarks/layers.py --full   # full: about 35 s, 7 rounds
+
+Quick: 3 rounds of about 0.04 s per side and layer. Full: 7 rounds of
+0.08 s. `--batch`, `--features`, `--repeats`, `--block`, `--threads` and
+`--only` (layer names) override the mode.
+
 For every layer, one `tf.function` runs the layer and `GradientTape`
 gradients with respect to the input and the layer's trainable weights, on a
 `(batch, features)` float32 input. Custom and reference runs alternate in
@@ -15,33 +21,18 @@ Threads are pinned (default 1 intra-op, 1 inter-op) and printed.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import _common as common
 
-
-def _parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, default=1024)
-    parser.add_argument("--features", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--block", type=float, default=0.08, help="seconds")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--only", nargs="*", help="layer names to run")
-    return parser.parse_args()
-
-
-ARGS = _parse_args()
-for _variable in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
-    os.environ[_variable] = str(ARGS.threads)
-os.environ["TF_NUM_INTEROP_THREADS"] = "1"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, ROOT)
+QUICK = dict(repeats=3, block=0.04)
+FULL = dict(repeats=7, block=0.08)  # block: seconds per side and round
+OPTIONS = dict(batch=1024, features=256, threads=1, only=[""])
+ARGS = common.parse(__doc__, QUICK, FULL, OPTIONS)
+common.pin_threads(ARGS.threads, 1)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -49,9 +40,6 @@ import tensorflow as tf  # noqa: E402
 from keras import ops  # noqa: E402
 
 import custom_layers as cl  # noqa: E402
-
-tf.config.threading.set_intra_op_parallelism_threads(ARGS.threads)
-tf.config.threading.set_inter_op_parallelism_threads(1)
 
 
 class KerasResidual(keras.layers.Layer):
@@ -263,16 +251,14 @@ def _time_block(step: Callable, calls: int) -> float:
 
 
 def main() -> None:
-    threads = (
-        tf.config.threading.get_intra_op_parallelism_threads(),
-        tf.config.threading.get_inter_op_parallelism_threads(),
-    )
     print(
         f"keras {keras.__version__}, tensorflow {tf.__version__}, backend "
-        f"{keras.backend.backend()}; threads: intra-op {threads[0]}, "
-        f"inter-op {threads[1]}, OMP_NUM_THREADS="
-        f"{os.environ['OMP_NUM_THREADS']}"
+        f"{keras.backend.backend()}"
     )
+    rounds = f"{ARGS.repeats} rounds of {ARGS.block:g} s per side and layer"
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(ARGS, f"{rounds}, {quick}", f"{rounds}, {full}"))
+    print(common.thread_line())
     print(
         f"input ({ARGS.batch}, {ARGS.features}) float32; forward+backward "
         "in tf.function (loss = sum of outputs; gradients w.r.t. inputs "
@@ -294,7 +280,7 @@ def main() -> None:
     for name, make_custom, make_reference, training, label in _cases(
         ARGS.features
     ):
-        if ARGS.only and not any(name.startswith(o) for o in ARGS.only):
+        if not any(name.startswith(o) for o in ARGS.only):
             continue
         keras.utils.set_random_seed(0)
         steps = [

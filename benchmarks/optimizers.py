@@ -1,5 +1,11 @@
 """Training-step time of each custom optimizer against its Keras built-in.
 
+    python benchmarks/optimizers.py          # quick: about 30 s, 15 blocks
+    python benchmarks/optimizers.py --full   # full: about 65 s, 61 blocks
+
+Quick: 15 interleaved blocks per side (noisier ratios). Full: 61 blocks.
+`--repeats`, `--steps`, `--batch-size` and `--threads` override the mode.
+
 Trains the same MLP (64 inputs -> 256 -> 256 -> 1, ReLU, MSE, batch 256)
 with `model.train_on_batch` over a fixed set of 8 batches (tensors made
 once), once with our optimizer and once with the matching
@@ -13,47 +19,27 @@ Pairing adjacent blocks cancels most of the drift caused by other work on
 the machine; the "control" line times one Keras built-in against a second
 copy of itself, so its distance from 1.000 shows the noise that is left.
 
-Run from anywhere: `python benchmarks/optimizers.py [--repeats N]`.
-It pins TensorFlow to one intra-op and one inter-op thread (change with
---threads) so that the two sides share the machine in the same way.
+Threads: TensorFlow is pinned to one intra-op and one inter-op thread
+(`--threads`) so that the two sides share the machine in the same way.
 """
 
-import argparse
 import os
-import pathlib
 import statistics
-import sys
 import time
 
+import _common as common
 
-def _parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=61)
-    parser.add_argument("--steps", type=int, default=24, help="per block")
-    parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--threads", type=int, default=1)
-    return parser.parse_args()
-
-
-ARGS = _parse_args()
-# Thread settings must be in place before TensorFlow starts.
-for _variable in (
-    "OMP_NUM_THREADS",
-    "TF_NUM_INTRAOP_THREADS",
-    "TF_NUM_INTEROP_THREADS",
-):
-    os.environ[_variable] = str(ARGS.threads)
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+QUICK = dict(repeats=15)
+FULL = dict(repeats=61)
+OPTIONS = dict(steps=24, batch_size=256, threads=1)  # steps per block
+ARGS = common.parse(__doc__, QUICK, FULL, OPTIONS)
+common.pin_threads(ARGS.threads, ARGS.threads)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import custom_optimizers as co  # noqa: E402
-
-tf.config.threading.set_intra_op_parallelism_threads(ARGS.threads)
-tf.config.threading.set_inter_op_parallelism_threads(ARGS.threads)
 
 # (name, ours, the Keras built-in with the same trajectory)
 PAIRS = [
@@ -128,15 +114,13 @@ def _update_op_count(optimizer: keras.optimizers.Optimizer) -> int:
 def main() -> None:
     print(
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
-        f"backend {keras.backend.backend()}; threads: intra-op "
-        f"{tf.config.threading.get_intra_op_parallelism_threads()}, "
-        f"inter-op {tf.config.threading.get_inter_op_parallelism_threads()}"
+        f"backend {keras.backend.backend()}"
     )
-    print(
-        f"MLP 64-256-256-1, batch {ARGS.batch_size}, train_on_batch; "
-        f"{ARGS.repeats} interleaved blocks of {ARGS.steps} steps each side; "
-        f"load average {os.getloadavg()[0]:.2f}"
-    )
+    blocks = f"{ARGS.repeats} blocks of {ARGS.steps} steps per side"
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(ARGS, f"{blocks}, {quick}", f"{blocks}, {full}"))
+    print(common.thread_line())
+    print(f"MLP 64-256-256-1, batch {ARGS.batch_size}, train_on_batch")
     data = _batches(ARGS.batch_size)
     header = f"{'optimizer':<10}{'ours ms/step':>14}{'keras ms/step':>15}"
     print(header + f"{'ratio':>8}{'update ops ours/keras':>23}")

@@ -1,34 +1,37 @@
 """Model quality against scikit-learn on every dataset of the catalog.
 
+    python benchmarks/quality.py          # quick: about 35 s, 2 datasets
+    python benchmarks/quality.py --full   # full: about N min, all 15
+
+Quick: penguins and breast_cancer, the recipe untuned with at most 50
+epochs. Full: every dataset of the catalog, untuned with the recipe's
+defaults. `--full --budget 600` also tunes each for 10 min (the README's
+table). `--datasets`, `--epochs` (0: the recipe's default), `--budget`,
+`--seed` and `--catalog` override the mode.
+
 For each dataset in ../shared/datasets: the recipe untuned (`fit` with its
 defaults) and, with --budget, tuned for that many seconds, each trained on
 train.csv (validation split from it) and scored once on test.csv. Beside
 them, the catalog's baselines on the same split: trivial, linear, sklearn's
 MLP, HistGradientBoosting and a hand-written Keras MLP.
 
-    python benchmarks/quality.py                  # untuned only
-    python benchmarks/quality.py --budget 600     # and tuned, 10 min each
-
-Threads: TensorFlow's defaults (both cores for one job); the catalog's
-baselines were fitted single-threaded.
+Threads: TensorFlow's defaults (both cores for one job), printed; the
+catalog's baselines were fitted single-threaded.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import tempfile
 import time
 import warnings
-from pathlib import Path
 
+import _common as common
 import pandas as pd
 
 from recipes import BinaryClassification, MulticlassClassification, Regression
 
-ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT.parent / "shared" / "datasets"
 RECIPES = {
     "regression": Regression,
     "binary": BinaryClassification,
@@ -36,24 +39,28 @@ RECIPES = {
 }
 PRIMARY = {"regression": "rmse", "binary": "roc_auc", "multiclass": "accuracy"}
 BASELINES = ("trivial", "linear", "mlp", "hist_gradient_boosting", "keras_mlp")
+QUICK = dict(datasets=["penguins", "breast_cancer"], epochs=50)
+FULL = dict(datasets=["all"], epochs=0)  # 0: the recipe's default epochs
+OPTIONS = dict(budget=0.0, seed=0, catalog=common.DATASETS)  # budget: s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalog", type=Path, default=CATALOG)
-    parser.add_argument("--datasets", nargs="*", help="default: all")
-    parser.add_argument(
-        "--budget", type=float, default=0, help="seconds of tuning (0: none)"
+    args = common.parse(__doc__, QUICK, FULL, OPTIONS)
+    runs = (
+        f"{', '.join(args.datasets)} dataset(s), untuned "
+        f"({args.epochs or 'default'} epochs)"
+        + (f" and tuned {args.budget:g} s each" if args.budget else "")
     )
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(args, f"{runs}, {quick}", f"{runs}, {full}"))
+    print(common.thread_line())
     logging.getLogger("recipes").setLevel(logging.WARNING)
     logging.getLogger("tuning").setLevel(logging.WARNING)
     warnings.simplefilter("ignore")
     catalog = json.loads((args.catalog / "catalog.json").read_text())
     rows = []
     for name, entry in catalog["datasets"].items():
-        if args.datasets and name not in args.datasets:
+        if "all" not in args.datasets and name not in args.datasets:
             continue
         rows.append(_dataset(args, name, entry))
         print(_table([rows[-1]]).to_string(index=False), flush=True)
@@ -74,13 +81,15 @@ def _dataset(args, name: str, entry: dict) -> dict:
     row = {"dataset": name, "task": task, "metric": metric}
     recipe_class = RECIPES[task]
     start = time.perf_counter()
-    recipe = recipe_class(target=target, seed=args.seed).fit(train)
+    epochs = {"epochs": args.epochs} if args.epochs else {}
+    recipe = recipe_class(target=target, seed=args.seed, **epochs).fit(train)
     row["untuned"] = recipe.evaluate(test)[metric]
     row["untuned_s"] = time.perf_counter() - start
     if args.budget:
         start = time.perf_counter()
         with tempfile.TemporaryDirectory() as directory:
-            recipe = recipe_class(target=target, seed=args.seed).tune(
+            recipe = recipe_class(target=target, seed=args.seed, **epochs)
+            recipe.tune(
                 train,
                 strategy="bayesian",
                 max_trials=1000,

@@ -1,70 +1,78 @@
 """Memory of a long search: the process's RSS after each of 50 trials.
 
+    python benchmarks/search_memory.py          # quick: about 35 s, 10 trials
+    python benchmarks/search_memory.py --full   # full: about 2.5 min, 50 trials
+
+Quick: 10 trials of at most 3 epochs (the growth from trial 5 to 10 says
+little). Full: 50 trials of at most 5 epochs. `--trials`, `--epochs` and
+`--plain-gc` override the mode.
+
 keras-tuner users report searches whose memory grows trial after trial.
 This runs `Recipe.tune` (random strategy, the default search space, at most
---epochs epochs per trial) on a shipped dataset and prints the resident set
-size after trials 1, 5, 10, ... and the growth from trial 5 to the last
-(target: at most 300 MB).
+`--epochs` epochs per trial) on data/credit_data/train.csv and prints the
+resident set size after trials 1, 5, 10, ... (taken when each trial's
+training returns, from a `BinaryClassification` subclass) and the growth
+from trial 5 to the last (target: at most 300 MB).
 
-    python benchmarks/search_memory.py [--trials 50] [--epochs 5]
-
-Threads: TensorFlow's defaults (both cores for one job).
+Threads: TensorFlow's defaults (both cores for one job), printed.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import importlib
+import gc
 import logging
 import tempfile
 import warnings
-from pathlib import Path
 
+import _common as common
 import psutil
 
 from recipes import BinaryClassification
 
-SEARCH = importlib.import_module(
-    "tuning.search"
-)  # `tuning.search` is the function
-ROOT = Path(__file__).resolve().parent.parent
 LIMIT_MB = 300
+QUICK = dict(trials=10, epochs=3)
+FULL = dict(trials=50, epochs=5)
+# plain gc: the heap tuning freezes when the search starts is unfrozen at
+# the first trial, so keras-tuner's collection before each trial scans it all
+OPTIONS = dict(plain_gc=False)
+
+
+class Measured(BinaryClassification):
+    """Notes the process's RSS (MB) in `rss` each time a trial's training
+    ends; with `plain_gc`, unfreezes the heap first."""
+
+    plain_gc = False
+    rss: list[float]
+
+    def train(self, *args, **kwargs):
+        if self.plain_gc:
+            gc.unfreeze()
+        try:
+            return super().train(*args, **kwargs)
+        finally:
+            self.rss.append(psutil.Process().memory_info().rss / 2**20)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=50)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument(
-        "--plain-gc",
-        action="store_true",
-        help="without tuning's gc.freeze (keras-tuner's stock collection)",
-    )
-    args = parser.parse_args()
-    if args.plain_gc:
-        SEARCH._frozen_heap = contextlib.nullcontext
+    args = common.parse(__doc__, QUICK, FULL, OPTIONS)
+    runs = f"{args.trials} trials of at most {args.epochs} epochs"
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(args, f"{runs}, {quick}", f"{runs}, {full}"))
+    print(common.thread_line())
     logging.getLogger("recipes").setLevel(logging.WARNING)
     logging.getLogger("tuning").setLevel(logging.WARNING)
     warnings.simplefilter("ignore")
-    process, rss = psutil.Process(), []
-    run_trial = SEARCH._Recorded.run_trial
-
-    def measured(self, trial, *a, **k):
-        try:
-            return run_trial(self, trial, *a, **k)
-        finally:
-            rss.append(process.memory_info().rss / 2**20)
-
-    SEARCH._Recorded.run_trial = measured
+    recipe = Measured(target="Status", epochs=args.epochs)
+    recipe.plain_gc, recipe.rss = args.plain_gc, []
     with tempfile.TemporaryDirectory() as directory:
-        BinaryClassification(target="Status", epochs=args.epochs).tune(
-            ROOT / "data" / "credit_data" / "train.csv",
+        recipe.tune(
+            common.DATA / "credit_data" / "train.csv",
             strategy="random",
             max_trials=args.trials,
             directory=directory,
             ensemble=1,
         )
+    rss = recipe.rss[: args.trials]  # the refit after the search trains too
     print("trial   RSS MB")
     for i, mb in enumerate(rss, 1):
         if i in (1, len(rss)) or i % 5 == 0:

@@ -1,11 +1,15 @@
 """Speed and payoff of `Recipe.tune`: trials/minute, overhead, test score.
 
-    python benchmarks/search_speed.py          # quick: about 1.5 min, 2 cores
-    python benchmarks/search_speed.py --full   # full: about 3-4 min
+    python benchmarks/search_speed.py          # quick: about 1 min, 2 cores
+    python benchmarks/search_speed.py --full   # full: ~1.5 min, credit_data
 
-Quick: penguins (275 rows), 4 trials of at most 5 epochs. Full:
-credit_data (3,563 rows), 6 trials of at most 30 epochs. Options
-(`--dataset`, `--trials`, `--epochs`, `--workers`, ...) override the mode.
+Quick: penguins (275 rows), 4 trials of at most 5 epochs, the untuned
+default capped at 10 epochs; its workers=2 figures are mostly start-up and
+the chief's 20 s poll. Full: credit_data (3,563 rows), 6 trials of at most
+30 epochs, the untuned default as it is. Options (`--dataset`, `--trials`,
+`--epochs`, `--untuned-epochs` (0: the recipe's), `--workers`, ...)
+override the mode.
+
 On a dataset of ../shared/datasets (train.csv for the search and its
 validation split, test.csv only for the scores) it measures:
 
@@ -23,9 +27,12 @@ validation split, test.csv only for the scores) it measures:
 2. keras-tuner's overhead per trial (workers=1): search time minus the
    time in `keras.Model.fit`, per trial, and its share; of it, the trial
    end (`keras_tuner.Tuner.on_trial_end`: oracle + tuner state), the new
-   trial (`Oracle.create_trial`) and the rest (model building with
-   keras-tuner's `clear_session` + `gc.collect`). Best-epoch checkpoints
-   (`keras.Model.save_weights`) run inside `fit`: shown apart.
+   trial (`Oracle.create_trial`), `Recipe.build` (network + compile) and
+   the rest (keras-tuner's `clear_session` + `gc.collect`, ...). Best-epoch
+   checkpoints (`keras.Model.save_weights`) run inside `fit`: shown apart.
+   The recipe's own steps (`prepare`, `build`, `refit`) are timed
+   by a subclass of the recipe class, of the same name (worker processes
+   run the plain class).
 3. The test metrics of the tuned recipe against the untuned default
    (`Recipe(target=..., seed=...).fit(train)`, which runs first and warms
    TensorFlow up) and the catalog's baselines.
@@ -70,8 +77,8 @@ PRIMARY = {
     "multiclass": ("accuracy", "log_loss"),
     "regression": ("rmse", "mae"),
 }
-QUICK = dict(dataset="penguins", trials=4, epochs=5)
-FULL = dict(dataset="credit_data", trials=6, epochs=30)
+QUICK = dict(dataset="penguins", trials=4, epochs=5, untuned_epochs=10)
+FULL = dict(dataset="credit_data", trials=6, epochs=30, untuned_epochs=0)
 OPTIONS = dict(workers=2, seed=0, threads=0, target="", keep=False)
 OPTIONS.update(datasets_dir=DATASETS)  # threads 0: TensorFlow's default
 ARGS = common.parse(__doc__, QUICK, FULL, OPTIONS)
@@ -91,6 +98,7 @@ from recipes import (  # noqa: E402
     MulticlassClassification,
     Regression,
 )
+from tuning import distributed  # noqa: E402
 
 RECIPES = {
     "regression": Regression,
@@ -155,6 +163,27 @@ def install(probe: Probe) -> None:
     oracle = keras_tuner.Oracle
     probe.patch(oracle, "create_trial", "create", handed_out)
     probe.patch(oracle, "end_trial", "end", lambda a, _: (a[1].trial_id,))
+    probe.patch(distributed, "wait", "workers")  # their processes exited
+
+
+def timed_class(recipe_class, probe: Probe) -> type:
+    """`recipe_class` timing its steps in `probe`; named as it is, so that
+    the workers tune started (and its project directory) are the same."""
+
+    def timed(name: str):
+        def method(self, *args, **kwargs):
+            start, cpu_start = time.perf_counter(), cpu()
+            try:
+                return getattr(super(cls, self), name)(*args, **kwargs)
+            finally:
+                end, used = time.perf_counter(), cpu() - cpu_start
+                probe.calls.append((f"recipe {name}", start, end, used, ()))
+
+        return method
+
+    steps = {name: timed(name) for name in ("prepare", "build", "refit")}
+    cls = type(recipe_class.__name__, (recipe_class,), steps)
+    return cls
 
 
 def handed_out(args: tuple, trial) -> tuple:
@@ -167,7 +196,8 @@ def tune(recipe_class, target: str, workers: int, data, probe) -> Run:
     """One `tune` call and what the probe saw of it (seconds)."""
     train, test, directory = data
     probe.calls.clear()
-    recipe = recipe_class(target=target, seed=ARGS.seed, epochs=ARGS.epochs)
+    timed = timed_class(recipe_class, probe)
+    recipe = timed(target=target, seed=ARGS.seed, epochs=ARGS.epochs)
     start = time.perf_counter()
     with watch_fit() as fits:
         # a new directory: resume=True starts afresh (resume=False would
@@ -207,6 +237,11 @@ def tune(recipe_class, target: str, workers: int, data, probe) -> Run:
     r.create = probe.seconds("create", search)
     r.checkpoint = probe.seconds("checkpoint", search)
     r.checkpoints = len(probe.of("checkpoint", search))
+    r.build = probe.seconds("recipe build", search)
+    r.prepare_only = probe.seconds("recipe prepare")
+    r.refit_only = probe.seconds("recipe refit")
+    exits = probe.of("workers")
+    r.exited = exits[0][2] - begin if exits else None
     r.scores, r.best = recipe.evaluate(str(test)), result.best_values
     r.best_loss, r.best_epoch = result.completed[0].score, result.best_epoch
     return r
@@ -229,10 +264,18 @@ def speed_table(runs: list[Run]) -> None:
         "start -> first trial s, per worker": lambda r: r.each(0, ".1f"),
         "trials per worker": lambda r: r.each(1, "d"),
         "start -> worker's last trial ended s": lambda r: r.each(3, ".1f"),
+        "-> worker processes exited s": lambda r: (
+            "-" if r.exited is None else f"{r.exited:.1f}"
+        ),
         "last trial ended -> search returned s": lambda r: f"{r.tail:.1f}",
         "CPU s in search (waited-for processes)": lambda r: f"{r.cpu:.1f}",
-        "data preparation s (this process)": lambda r: f"{r.prepare:.1f}",
-        "refit of the best 3 s": lambda r: f"{r.refit:.1f}",
+        "cores busy in search (CPU / wall)": lambda r: f"{r.cpu / r.wall:.2f}",
+        "before the search s (Recipe.prepare)": lambda r: (
+            f"{r.prepare:.1f} ({r.prepare_only:.1f})"
+        ),
+        "after it s (Recipe.refit of the best 3)": lambda r: (
+            f"{r.refit:.1f} ({r.refit_only:.1f})"
+        ),
         "tune() call s in all": lambda r: f"{r.tune:.1f}",
     }
     for label, cell in rows.items():
@@ -256,7 +299,11 @@ def main() -> None:
     probe, workers = Probe(), ARGS.workers
     install(probe)
     print(f"TensorFlow {tf.__version__}, keras-tuner {keras_tuner.__version__}")
-    print(common.mode_line(ARGS, "about 1.5 min", "about 3-4 min"))
+    runs = (
+        f"{ARGS.dataset}, {ARGS.trials} trials of at most {ARGS.epochs} epochs"
+    )
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(ARGS, f"{runs}, {quick}", f"{runs}, {full}"))
     print(common.thread_line(" (workers=1, the untuned fit and the refits)"))
     threads = max(1, (os.cpu_count() or 1) // workers)
     print(
@@ -273,7 +320,9 @@ def main() -> None:
 
     log(f"untuned default fit (also warms TensorFlow up) in {work}")
     start = time.perf_counter()
-    untuned = recipe_class(target=target, seed=ARGS.seed).fit(str(train))
+    capped = {"epochs": ARGS.untuned_epochs} if ARGS.untuned_epochs else {}
+    untuned = recipe_class(target=target, seed=ARGS.seed, **capped)
+    untuned.fit(str(train))
     untuned_seconds = time.perf_counter() - start
     runs = []
     for count in (1, workers):
@@ -293,13 +342,14 @@ def main() -> None:
 
     n = one.trials
     trial, outside = one.wall / n, (one.wall - one.fit) / n
-    rest = outside - (one.trial_end + one.create) / n
+    rest = outside - (one.trial_end + one.create + one.build) / n
     print(
         f"\nkeras-tuner overhead (workers=1, per trial): {trial:.2f} s per "
         f"trial, {one.fit / n:.2f} s in keras.Model.fit, {outside:.2f} s "
         f"outside it ({outside / trial:.1%}): trial end (oracle + tuner save)"
-        f" {one.trial_end / n:.2f} s, new trial {one.create / n:.3f} s, rest "
-        f"(build and compile, clear_session + gc.collect) {rest:.2f} s; "
+        f" {one.trial_end / n:.2f} s, new trial {one.create / n:.3f} s, "
+        f"Recipe.build (network + compile) {one.build / n:.2f} s, rest "
+        f"(clear_session + gc.collect, ...) {rest:.2f} s; "
         f"inside fit: best-epoch checkpoints {one.checkpoint / n:.2f} s "
         f"({one.checkpoints / n:.1f} saves)"
     )

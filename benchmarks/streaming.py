@@ -1,27 +1,29 @@
 """Training on a CSV larger than memory: one streamed epoch, its time and RSS.
 
-Generates a CSV of `--gigabytes` (default 0.5, small for `make bench`;
-the target is 4) — 20 numeric columns (two with 5 % missing cells), 4 text
-columns and a binary target that depends on both — then, in a fresh child
-process, fits `BinaryClassification` on it with `stream=True` for
-`--epochs` epochs: one scan (validation rows, the statistics' sample, the
-row count), then each epoch reads the file again block by block. The
+    python benchmarks/streaming.py          # quick: about 20 s, 0.05 GB
+    python benchmarks/streaming.py --full   # full: about 1 min, 0.5 GB
+
+Quick: a 0.05 GB CSV. Full: 0.5 GB; the target is `--full --gigabytes 4`
+(one epoch of 4 GB in under 2 GB of RSS). `--gigabytes`, `--epochs`,
+`--threads` and `--directory` override the mode.
+
+Generates a CSV of `--gigabytes` — 20 numeric columns (two with 5 % missing
+cells), 4 text columns and a binary target that depends on both — then, in
+a fresh child process, fits `BinaryClassification` on it with `stream=True`
+for `--epochs` epochs: one scan (validation rows, the statistics' sample,
+the row count), then each epoch reads the file again block by block. The
 child's peak RSS comes from `resource.getrusage` (RUSAGE_CHILDREN, the
 kernel's own high-water mark).
 
-    python benchmarks/streaming.py --gigabytes 4   # the target: 4 GB, one epoch
-    python benchmarks/streaming.py                 # 0.5 GB, a quick look
-
 Threads: TensorFlow gets `--threads` intra-op and inter-op threads (default
-2, this machine's cores); pyarrow's CSV reader uses its own pool of as many
-threads as cores.
+2, this machine's cores), printed by the child; pyarrow's CSV reader uses
+its own pool of as many threads as cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -29,11 +31,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import _common as common
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-CHUNK_ROWS = 500_000
+QUICK = dict(gigabytes=0.05)
+FULL = dict(gigabytes=0.5)
+OPTIONS = dict(epochs=1, threads=2, directory="")  # "": the system's temp
+PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+PARSER.add_argument("--child", help=argparse.SUPPRESS)
+CHUNK_ROWS = 500_000  # per write from 0.5 GB up; fewer below
 TEXT = np.array([f"level_{i}" for i in range(12)])
 
 
@@ -42,10 +50,11 @@ def generate(path: Path, gigabytes: float, seed: int = 0) -> int:
     rng = np.random.default_rng(seed)
     weights = rng.normal(size=20)
     rows, target = 0, gigabytes * 1e9
+    size = max(10_000, min(CHUNK_ROWS, round(CHUNK_ROWS * gigabytes / 0.5)))
     with pa_csv.CSVWriter(path, _schema()) as writer:
         while path.stat().st_size < target:
-            writer.write_table(_chunk(rng, weights))
-            rows += CHUNK_ROWS
+            writer.write_table(_chunk(rng, weights, size))
+            rows += size
     return rows
 
 
@@ -55,16 +64,16 @@ def _schema() -> pa.Schema:
     return pa.schema([*fields, pa.field("y", pa.string())])
 
 
-def _chunk(rng, weights) -> pa.Table:
-    x = rng.normal(size=(CHUNK_ROWS, 20)).astype(np.float32)
-    codes = rng.integers(0, len(TEXT), size=(CHUNK_ROWS, 4))
+def _chunk(rng, weights, rows: int) -> pa.Table:
+    x = rng.normal(size=(rows, 20)).astype(np.float32)
+    codes = rng.integers(0, len(TEXT), size=(rows, 4))
     logit = x @ weights / 3 + (codes[:, 0] % 3 == 0) - 0.5
-    y = np.where(rng.random(CHUNK_ROWS) < 1 / (1 + np.exp(-logit)), "yes", "no")
+    y = np.where(rng.random(rows) < 1 / (1 + np.exp(-logit)), "yes", "no")
     columns = {}
     for i in range(20):
         values = pa.array(x[:, i])
         if i < 2:  # 5 % missing
-            values = pa.array(x[:, i], mask=rng.random(CHUNK_ROWS) < 0.05)
+            values = pa.array(x[:, i], mask=rng.random(rows) < 0.05)
         columns[f"x{i}"] = values
     for i in range(4):
         columns[f"c{i}"] = pa.array(TEXT[codes[:, i]])
@@ -74,10 +83,7 @@ def _chunk(rng, weights) -> pa.Table:
 
 def train(path: str, epochs: int, threads: int) -> dict:
     """The child: scan, then fit with stream=True; returns its figures."""
-    import tensorflow as tf
-
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    common.pin_threads(threads, threads)
     from recipes import BinaryClassification, streaming
 
     started = time.perf_counter()
@@ -96,22 +102,19 @@ def train(path: str, epochs: int, threads: int) -> dict:
         "scan_seconds": scanned - started,
         "epoch_seconds": (trained - scanned) / epochs,
         "val_loss": min(recipe.history_["val_loss"]),
+        "threads": common.thread_line(),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gigabytes", type=float, default=0.5)
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--directory", help="where the CSV goes (deleted)")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = common.parse(__doc__, QUICK, FULL, OPTIONS, PARSER)
     if args.child:
         print(json.dumps(train(args.child, args.epochs, args.threads)))
         return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with tempfile.TemporaryDirectory(dir=args.directory) as folder:
+    what = f"a {args.gigabytes:g} GB CSV, {args.epochs} epoch(s)"
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(args, f"{what}, {quick}", f"{what}, {full}"))
+    with tempfile.TemporaryDirectory(dir=args.directory or None) as folder:
         path = Path(folder) / "big.csv"
         started = time.perf_counter()
         generate(path, args.gigabytes)
@@ -129,7 +132,7 @@ def main() -> None:
         figures = json.loads(child.stdout.strip().splitlines()[-1])
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     rows = figures["rows"]
-    print(f"threads: TensorFlow intra/inter-op {args.threads}, pyarrow default")
+    print(f"child's {figures['threads']}; pyarrow: its default pool")
     print(f"{'figure':<28} {'value':>14}")
     for name, value in (
         ("CSV size (GB)", f"{size / 1e9:.2f}"),

@@ -1,25 +1,30 @@
 """Training throughput of a recipe against plain Keras, and CPU settings.
 
-    python benchmarks/throughput.py          # quick: about 1 min on 2 cores
-    python benchmarks/throughput.py --full   # full: about 3-4 min
+    python benchmarks/throughput.py          # quick: about 50 s, 2 cores
+    python benchmarks/throughput.py --full   # full: about 4 min
 
 Quick: 20,000 rows; 1 round of 2 fit calls per model in section 1; batch
 256, steps_per_execution 1 and 32 in 2; matmul size 1024 in 3. Full:
 100,000 rows; 3 rounds of 4 calls; batches 64 and 256, steps 1, 8 and 32;
 matmul sizes 1024 and 2048. Options override the mode's values. Data:
-NumPy normals (`--seed`), a target linear in them plus a sine and noise.
+NumPy normals (`--seed`), a target linear in them plus a sine and noise;
+`Regression.prepare` once (85 / 15 split, z-scores, scaled target).
 
-1. `Regression(...).fit` (ensemble 1, embeddings off: network.py's 2 x 128
-   custom Dense + ReLU, custom Adam, validation, early stopping that never
+1. `Recipe.train` (network.py's 2 x 128 custom Dense + ReLU, custom Adam,
+   steps_per_execution 32, validation, early stopping that never
    triggers, progress callback) against a Keras `Sequential` of that shape
-   with Keras's Adam(1e-3), fitted on the arrays, batch size and validation
-   data the recipe gave `keras.Model.fit`. "train" is an epoch up to its
-   validation. Target: recipe / hand-written >= 0.95 per epoch. Below: a
-   hand-written copy (the A/A control: how far a ratio strays by chance),
-   the recipe's network in a plain `fit`.
+   with Keras's Adam(1e-3), fitted on the same arrays, batch size
+   (`recipes.training.batch_size`) and validation data. "train" is an
+   epoch up to its validation. Target: recipe / hand-written >= 0.95 per
+   epoch. Below: a hand-written copy (the A/A control: how far a ratio
+   strays by chance) and three models splitting the difference: the
+   recipe's network with its own optimizer in a plain `fit`, with Keras's
+   Adam, and the Sequential with the custom Adam; then the op types of the
+   two networks' traced training steps compared.
 2. `steps_per_execution` (`--steps`) x `jit_compile` at `--batches`: the
-   recipe's network on the first `--sweep-rows` training rows (and as many
-   validation rows in proportion) against 1 step without XLA.
+   recipe's network compiled as `Recipe.build` does plus those two, trained
+   by `Recipe.train` on the first `--sweep-rows` training rows (and as many
+   validation rows in proportion), against 1 step without XLA.
 3. The share of the dense-matmul peak (chained float32 n x n `tf.matmul`,
    2 n^3 FLOPs each, the best of `--matmul-sizes` per round) the MLP's
    training step reaches at batch `--peak-batch`, counting 3 x 2 x batch x
@@ -42,6 +47,7 @@ import os
 import statistics
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 
 import _common as common
@@ -54,8 +60,6 @@ FULL.update(steps=[1, 8, 32], sweep_rows=32_768, peak_steps=8)
 FULL.update(matmul_sizes=[1024, 2048])
 OPTIONS = dict(features=20, epochs=3, threads=2, inter_threads=1, seed=0)
 OPTIONS.update(units=1024, peak_batch=4096)  # section 3's wide MLP, batch
-PLAIN = {"numeric_embedding": "none", "categorical_embedding": False}
-RECIPE = dict(patience=10**6, ensemble=1, hyperparameters=PLAIN)
 TARGET_RATIO, TARGET_PEAK = 0.95, 0.5
 ARGS = common.parse(__doc__, QUICK, FULL, OPTIONS)
 if ARGS.epochs < 2:
@@ -67,7 +71,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+import custom_optimizers  # noqa: E402
 from recipes import Regression, network  # noqa: E402
+from recipes.preparation import Prepared  # noqa: E402
+from recipes.training import STEPS_PER_EXECUTION, batch_size  # noqa: E402
 
 
 @dataclasses.dataclass
@@ -119,35 +126,42 @@ def rounds(contenders: list[Contender], calls: int = 1) -> None:
             c.epoch.append(statistics.median(e for _, e in timed[id(c)]))
 
 
-def recipe_fit(frame: pd.DataFrame, epochs: int) -> Callable:
+def timed(fit: Callable[[], object]) -> Callable:
+    """A contender's `run`: one `fit` call, its epochs' times."""
+
     def run():
-        recipe = Regression("y", seed=ARGS.seed, epochs=epochs, **RECIPE)
         with watch_fit() as calls:
-            recipe.fit(frame)
+            fit()
         return calls[-1].epochs
 
     return run
 
 
+def recipe_fit(recipe: Regression, model, hp: dict, data: Prepared):
+    return timed(lambda: recipe.train(model, hp, data, ARGS.epochs))
+
+
 def plain_fit(model, x, y, batch: int, validation=None) -> Callable:
-    def run():
-        with watch_fit() as calls:
-            model.fit(x, y, batch, ARGS.epochs, 0, validation_data=validation)
-        return calls[0].epochs
+    return timed(
+        lambda: model.fit(
+            x, y, batch, ARGS.epochs, 0, validation_data=validation
+        )
+    )
 
-    return run
 
-
-def sequential(inputs: int, units: int) -> keras.Model:
+def sequential(inputs: int, units: int, optimizer=None) -> keras.Model:
+    """The hand-written model: built-in Dense layers, MSE."""
     dense = [keras.layers.Dense(units, activation="relu") for _ in "ab"]
     model = keras.Sequential([keras.Input((inputs,)), *dense])
     model.add(keras.layers.Dense(1))
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    optimizer = optimizer or keras.optimizers.Adam(1e-3)
+    model.compile(optimizer=optimizer, loss="mse")
     return model
 
 
-def recipe_network(inputs: int, units: int = 128, **compile_kw) -> keras.Model:
-    hp = network.hyperparameters({"units": units})
+def recipe_network(inputs: int, hp: dict, **compile_kw) -> keras.Model:
+    """The recipe's network compiled as `Recipe.build` compiles it, with
+    `steps_per_execution` as given (Keras's default 1 if not)."""
     model = network.build_network(inputs, 1, "linear", hp)
     optimizer, loss = network.build_optimizer(hp, 1), network.build_loss("mse")
     model.compile(optimizer=optimizer, loss=loss, **compile_kw)
@@ -179,20 +193,37 @@ def matmul(n: int, rng: np.random.Generator) -> Contender:
     return Contender(f"matmul n = {n}", run, 2 * 2 * n**3 * chain, 2)
 
 
-def section1(frame, x, y, batch: int, validation) -> list[Contender]:
-    inputs, steps = x.shape[1], math.ceil(len(x) / batch)
+def scaled(data: Prepared, y: np.ndarray) -> np.ndarray:
+    """The standardized target `Recipe.train` fits."""
+    return data.targets(y).astype(np.float32)
+
+
+def section1(recipe: Regression, data: Prepared) -> list[Contender]:
+    hp = network.hyperparameters()
+    x, y = data.x_train, scaled(data, data.y_train)
+    validation = (data.x_valid, scaled(data, data.y_valid))
+    batch, inputs = batch_size(hp, len(x)), x.shape[1]
+    steps, units, rate = math.ceil(len(x) / batch), hp["units"], 1e-3
+    own = recipe.build(hp, data, ARGS.seed)
+    keras_adam = network.build_network(inputs, 1, "linear", hp)
+    keras_adam.compile(optimizer=keras.optimizers.Adam(rate), loss="mse")
+    custom_adam = custom_optimizers.Adam(hp["learning_rate"])
     models = {
-        "hand-written Sequential + keras Adam, fit": sequential(inputs, 128),
-        "  the same again (A/A control)": sequential(inputs, 128),
-        "  recipe network + custom Adam, plain fit": recipe_network(inputs),
+        "hand-written Sequential + keras Adam, fit": sequential(inputs, units),
+        "  the same again (A/A control)": sequential(inputs, units),
+        "  recipe network + custom Adam, plain fit": recipe_network(inputs, hp),
+        "  recipe network + keras Adam, plain fit": keras_adam,
+        "  Sequential + custom Adam, plain fit": sequential(
+            inputs, units, custom_adam
+        ),
     }
-    own = recipe_fit(frame, ARGS.epochs)
-    contenders = [Contender("recipe: Regression.fit", own, len(x), steps)]
+    run = recipe_fit(recipe, own, hp, data)
+    contenders = [Contender("recipe: Recipe.train", run, len(x), steps)]
     for label, model in models.items():
         run = plain_fit(model, x, y, batch, validation)
         contenders.append(Contender(label, run, len(x), steps))
     rounds(contenders, ARGS.calls)
-    hand, widths = contenders[1], (46, 13, 13, 13, 13, 12)
+    hand, widths = contenders[1], (46, 13, 13, 13, 13, 8)
     heads = "model|train rows/s|epoch rows/s|x hand train|x hand epoch|1st s"
     print(line(heads.split("|"), widths))
     for c in contenders:
@@ -205,23 +236,81 @@ def section1(frame, x, y, batch: int, validation) -> list[Contender]:
     return contenders
 
 
-def section2(x, y, validation) -> dict[tuple, Contender]:
-    rows, inputs = min(ARGS.sweep_rows, len(x)), x.shape[1]
-    n_valid = max(1, round(len(validation[0]) * rows / len(x)))
-    valid = validation[0][:n_valid], validation[1][:n_valid]
-    swept = {}
+def step_ops(model: keras.Model, optimizer, inputs: int) -> Counter:
+    """Op types of a traced training step (forward, MSE, gradients, update)."""
+    optimizer.build(model.trainable_variables)
+
+    @tf.function
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply(gradients, model.trainable_variables)
+        return loss
+
+    graph = step.get_concrete_function(
+        tf.TensorSpec((None, inputs)), tf.TensorSpec((None, 1))
+    ).graph
+    return Counter(op.type for op in graph.get_operations())
+
+
+def graph_line(inputs: int) -> str:
+    """Whether the recipe's training step traces to the hand-written one's
+    ops (recipe network + custom Adam vs Sequential + keras Adam)."""
+    hp = network.hyperparameters()
+    ours = step_ops(
+        network.build_network(inputs, 1, "linear", hp),
+        network.build_optimizer(hp, 1),
+        inputs,
+    )
+    theirs = step_ops(
+        sequential(inputs, hp["units"]), keras.optimizers.Adam(1e-3), inputs
+    )
+    if ours == theirs:
+        return (
+            f"traced training step: {ours.total()} ops in both, the same "
+            "count of every op type (recipe network + custom Adam vs "
+            "Sequential + keras Adam)"
+        )
+    differ = sorted(
+        f"{k} {ours[k]} vs {theirs[k]}"
+        for k in set(ours) | set(theirs)
+        if ours[k] != theirs[k]
+    )
+    return (
+        f"traced training step: {ours.total()} ops (recipe) vs "
+        f"{theirs.total()} (hand-written); differing: {', '.join(differ)}"
+    )
+
+
+def section2(recipe: Regression, data: Prepared) -> dict[tuple, Contender]:
+    rows = min(ARGS.sweep_rows, len(data.x_train))
+    n_valid = max(1, round(len(data.x_valid) * rows / len(data.x_train)))
+    small = dataclasses.replace(
+        data,
+        x_train=data.x_train[:rows],
+        y_train=data.y_train[:rows],
+        x_valid=data.x_valid[:n_valid],
+        y_valid=data.y_valid[:n_valid],
+    )
+    inputs, swept = data.x_train.shape[1], {}
     for b, jit, spe in itertools.product(ARGS.batches, (0, 1), ARGS.steps):
-        model = recipe_network(inputs, steps_per_execution=spe, jit_compile=jit)
-        run = plain_fit(model, x[:rows], y[:rows], b, valid)
-        steps = math.ceil(rows / b)
+        hp = network.hyperparameters({"batch_size": b})
+        keras.utils.set_random_seed(ARGS.seed)
+        model = recipe_network(
+            inputs, hp, steps_per_execution=spe, jit_compile=bool(jit)
+        )
+        run = recipe_fit(recipe, model, hp, small)
+        steps = math.ceil(rows / batch_size(hp, rows))
         swept[b, jit, spe] = Contender(f"{b} {jit} {spe}", run, rows, steps)
     rounds(list(swept.values()))
-    widths = (6, 12, 11, 13, 13, 14, 9, 8)
+    widths = (6, 12, 11, 13, 13, 9, 9, 8)
     heads = "batch|jit_compile|steps/exec|train rows/s|epoch rows/s|x spe=1"
     print(line([*heads.split("|"), "ms/step", "1st s"], widths))
     for (b, jit, spe), c in swept.items():
         base = swept[b, 0, ARGS.steps[0]]
-        cells = [b, bool(jit), spe, f"{c.median('train'):,.0f}"]
+        actual = batch_size(network.hyperparameters({"batch_size": b}), rows)
+        cells = [actual, bool(jit), spe, f"{c.median('train'):,.0f}"]
         cells += [f"{c.median():,.0f}", f"{c.vs(base):.2f}", f"{c.ms():.3f}"]
         print(line([*cells, f"{c.first:.2f}"], widths))
     return swept
@@ -235,8 +324,10 @@ def section3(inputs: int, rng) -> tuple[float, dict[int, float]]:
     matmuls, mlps = [matmul(n, rng) for n in ARGS.matmul_sizes], []
     for units in sorted({ARGS.units, 128}, reverse=True):
         flops = 6 * batch * (inputs * units + units * units + units)
+        hp = network.hyperparameters({"units": units, "batch_size": batch})
+        keras.utils.set_random_seed(ARGS.seed)
         for label, model in (
-            ("recipe network + custom Adam", recipe_network(inputs, units)),
+            ("recipe network + custom Adam", recipe_network(inputs, hp)),
             ("hand-written Sequential + keras Adam", sequential(inputs, units)),
         ):
             run = plain_fit(model, x, y, batch)
@@ -244,12 +335,16 @@ def section3(inputs: int, rng) -> tuple[float, dict[int, float]]:
             mlps.append((c, units, flops))
     rounds(matmuls + [c for c, _, _ in mlps])
     peak = [max(r) for r in zip(*(m.rate() for m in matmuls), strict=True)]
+    print(f"{'matmul, float32':<46}{'GFLOP/s':>11}{'best round':>11}")
     for label, rates in [(m.label, m.rate()) for m in matmuls] + [
         ("peak: the best size, round by round", peak)
     ]:
-        print(f"{label:<46}{statistics.median(rates) / 1e9:>11.1f} GFLOP/s")
+        median, best = statistics.median(rates) / 1e9, max(rates) / 1e9
+        print(f"{label:<46}{median:>11.1f}{best:>11.1f}")
     widths, shares = (46, 11, 9, 9, 9), {}
-    heads = "MLP training step|GFLOP/step|ms/step|GFLOP/s|of peak"
+    heads = (
+        f"MLP training step, batch {batch}|GFLOP/step|ms/step|GFLOP/s|of peak"
+    )
     print(line(heads.split("|"), widths))
     for c, units, flops in mlps:
         achieved = [flops * c.steps / s for s in c.train]
@@ -262,32 +357,68 @@ def section3(inputs: int, rng) -> tuple[float, dict[int, float]]:
     return statistics.median(peak), shares
 
 
+def warm_up(features: int) -> None:
+    """One small fit, so the first contender pays no first-use costs."""
+    rng = np.random.default_rng(ARGS.seed)
+    x = rng.standard_normal((2048, features), dtype=np.float32)
+    model = sequential(features, 8)
+    model.fit(x, x[:, :1], 256, 2, 0, validation_data=(x, x[:, :1]))
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
     start = time.perf_counter()
     onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (on)")
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    mode = (
+        f"{ARGS.rows:,} rows, {ARGS.repeats} round(s) of {ARGS.calls} "
+        f"calls of {ARGS.epochs} epochs in section 1"
+    )
+    quick, full = common.timings(__doc__)
+    print(common.mode_line(ARGS, f"{mode}, {quick}", f"{mode}, {full}"))
     print(common.thread_line(f", TF_ENABLE_ONEDNN_OPTS {onednn}"))
-    mode = f"{ARGS.repeats} round(s) of {ARGS.calls} calls in section 1, about"
-    print(common.mode_line(ARGS, f"{mode} 1 min", f"{mode} 3-4 min"))
     rng = np.random.default_rng(ARGS.seed)
     x = rng.standard_normal((ARGS.rows, ARGS.features), dtype=np.float32)
-    y = x @ rng.standard_normal(ARGS.features) + np.sin(2 * x[:, 0])
+    weights = rng.standard_normal(ARGS.features)
+    y = x @ weights + np.sin(2 * x[:, 0]) + 0.1 * rng.standard_normal(len(x))
     frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(ARGS.features)])
-    frame["y"] = y + 0.1 * rng.standard_normal(len(x))
-    with watch_fit() as calls:  # warms up; records what the recipe fits
-        recipe_fit(frame, 2)()
-    seen = calls[-1]
-    x, y, batch = seen.x, seen.y, seen.kwargs["batch_size"]
-    validation, inputs = seen.kwargs["validation_data"], seen.x.shape[1]
-    print(f"data: {len(x):,} training, {len(validation[0]):,} validation rows")
-    spe = seen.model.steps_per_execution
-    with section(f"1. rows/s, batch {batch}, steps_per_execution {spe}/1"):
-        own, hand, control, _ = section1(frame, x, y, batch, validation)
-    with section("2. steps_per_execution x jit_compile, recipe network"):
-        swept = section2(x, y, validation)
-    with section(f"3. share of the matmul peak at batch {ARGS.peak_batch}"):
-        peak, shares = section3(inputs, rng)
+    frame["y"] = y
+    recipe = Regression(
+        target="y", seed=ARGS.seed, epochs=10**6, patience=10**6, ensemble=1
+    )
+    begun = time.perf_counter()
+    data = recipe.prepare(frame)
+    prepared, inputs = time.perf_counter() - begun, data.x_train.shape[1]
+    hp = network.hyperparameters()
+    batch = batch_size(hp, len(data.x_train))
+    print(
+        f"data: generated regression, {ARGS.rows:,} rows x {ARGS.features} "
+        f"numeric features (seed {ARGS.seed}); Recipe.prepare "
+        f"{prepared:.2f} s -> {len(data.x_train):,} training and "
+        f"{len(data.x_valid):,} validation rows, {inputs} columns"
+    )
+    warm_up(inputs)
+    with section(
+        f"1. training throughput, batch {batch} "
+        f"({math.ceil(len(data.x_train) / batch)} steps/epoch), validation "
+        f"every epoch; units {hp['units']}, Adam {hp['learning_rate']:g}, "
+        f"no XLA; steps_per_execution {STEPS_PER_EXECUTION} in "
+        "Recipe.train, 1 in every other model (Keras's default)"
+    ):
+        own, hand, control, *_ = section1(recipe, data)
+        print(graph_line(inputs))
+    with section(
+        "2. steps_per_execution x jit_compile: the recipe's network by "
+        f"Recipe.train on {min(ARGS.sweep_rows, len(data.x_train)):,} "
+        "training rows (validation included in epoch rows/s)"
+    ):
+        swept = section2(recipe, data)
+    with section(
+        f"3. dense-matmul peak and the MLP's training step at batch "
+        f"{ARGS.peak_batch} ({ARGS.peak_steps} steps/epoch, in-memory fit, "
+        "no validation); FLOPs/step = 6 x batch x sum(in x out)"
+    ):
+        peak, shares = section3(inputs, np.random.default_rng(ARGS.seed + 1))
 
     ratio, one, speed_ups = own.vs(hand), ARGS.steps[0], []
     for b in ARGS.batches:
