@@ -75,4 +75,4 @@ class _Trained:
     a `fit`, which it never calls (the scorer above runs the model)."""
 
     def fit(self, *args, **kwargs):
-        raise NotImplementedError("the model is trained already")
+        raise TypeError("the model is trained already; it is never refitted")

@@ -15,6 +15,7 @@ here, registered in `TASKS`.
 
 from __future__ import annotations
 
+import abc
 import math
 import warnings
 from typing import ClassVar
@@ -31,7 +32,7 @@ MAX_AUTO_CLASSES = 50  # `infer_task` calls more labels than this unsure
 RARE_CLASS = 0.2  # class_weight="auto" switches on when the rarest is rarer
 
 
-class Task:
+class Task(abc.ABC):
     """What a task means; subclasses fill in each part.
 
     Attributes:
@@ -142,13 +143,13 @@ class Task:
         weights = compute_class_weight("balanced", classes=present, y=y)
         return {int(c): float(w) for c, w in zip(present, weights, strict=True)}
 
+    @abc.abstractmethod
     def head(self, n_classes: int) -> tuple[int, str]:
         """The output width and activation of the network."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def targets(self, schema: Schema, y: np.ndarray, scale=None) -> np.ndarray:
         """Encoded targets as the loss takes them, float32."""
-        raise NotImplementedError
 
     def target_shape(self, schema: Schema) -> list:
         """The shape of a batch of `targets`."""
@@ -156,10 +157,10 @@ class Task:
 
     # -- outputs and scores ---------------------------------------------
 
+    @abc.abstractmethod
     def serve(self, output, names) -> dict:
         """The SavedModel's named outputs from the network's `output`
         (a TensorFlow tensor); `names` is a string tensor of the labels."""
-        raise NotImplementedError
 
     def probabilities(self, output: np.ndarray) -> np.ndarray:
         """An [n, K] probability matrix from the network's output."""
@@ -183,9 +184,9 @@ class Task:
         """The predicted class of each row: the most probable."""
         return probabilities.argmax(axis=1)
 
+    @abc.abstractmethod
     def score(self, schema: Schema, y: np.ndarray, output: np.ndarray):
         """The task's metrics for true targets `y` (as `encode` gives)."""
-        raise NotImplementedError
 
     # -- the trivial model ----------------------------------------------
 
