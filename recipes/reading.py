@@ -146,9 +146,15 @@ def _read_csv(path: Path) -> pd.DataFrame:
         frame = _read_csv_with_c_engine(path)
     stamps = _parsed_times(frame)
     if stamps:  # as text, the file's own: what a serving client sends
-        frame = pd.read_csv(
-            path, engine="pyarrow", dtype=dict.fromkeys(stamps, str)
+        # only these columns: given `dtype`, pandas would also cast the
+        # other columns (an integer column with gaps fails)
+        text = pd.read_csv(
+            path,
+            engine="pyarrow",
+            usecols=stamps,
+            dtype=dict.fromkeys(stamps, str),
         )
+        frame[stamps] = text[stamps]
     _check_header(path)
     _check_delimiter(frame, path)
     _check_text(frame, path)

@@ -101,3 +101,17 @@ def test_regression_split_has_no_warning():
         warnings.simplefilter("error")
         train, valid = split_indices(np.arange(50.0), 0.2, stratify=False)
     assert len(valid) == 10
+
+
+def test_dates_stay_text_beside_integers_with_gaps(tmp_path):
+    """Re-reading the date columns as text leaves the other columns as
+    pyarrow read them (given `dtype`, pandas cast an integer column with a
+    missing cell and failed: bird_strikes' train.csv)."""
+    from recipes.reading import read_table
+
+    path = tmp_path / "t.csv"
+    path.write_text("mass,date,y\n1,2020-01-31,a\n,2021-02-01,b\n3,,a\n")
+    frame, _ = read_table(path)
+    assert frame["date"].tolist()[:2] == ["2020-01-31", "2021-02-01"]
+    assert frame["date"].isna().tolist() == [False, False, True]
+    np.testing.assert_array_equal(frame["mass"], [1.0, np.nan, 3.0])
