@@ -70,7 +70,22 @@ VARIANTS = {
     "layers_3": {"hyperparameters": {"hidden_layers": 3}},
     "l2_1e-4": {"hyperparameters": {"l2": 1e-4}},
     "patience_20": {"patience": 20},
+    # regression only
+    "log_target": {"target_transform": "log1p"},
+    "raw_target": {"target_transform": "none"},
 }
+REGRESSION_ONLY = {"log_target", "raw_target"}
+VARIANTS["auto_class_weight"] = {"class_weight": "auto"}
+VARIANTS["balanced"] = {"class_weight": "balanced"}
+CLASSIFICATION_ONLY = {"auto_class_weight", "balanced"}
+# one network of k members, or k fold networks (the defaults have
+# `--ensemble` networks of seeds, on one validation split)
+VARIANTS["tabm"] = {"hyperparameters": {"architecture": "tabm"}, "ensemble": 1}
+VARIANTS["tabm_mini"] = {
+    "hyperparameters": {"architecture": "tabm_mini"},
+    "ensemble": 1,
+}
+VARIANTS["folds_5"] = {"folds": 5}
 TAKEN_OUT = [
     "defaults",
     "plain_mlp",
@@ -132,6 +147,10 @@ def main() -> None:
 
 def _score(args, frame: pd.DataFrame, entry: dict, variant: str, seed: int):
     task = entry["task"]
+    if variant in REGRESSION_ONLY and task != "regression":
+        return None
+    if variant in CLASSIFICATION_ONLY and task == "regression":
+        return None
     settings = dict(VARIANTS[variant])
     recipe_class = RECIPES[task]
     hp = {
@@ -155,12 +174,9 @@ def _score(args, frame: pd.DataFrame, entry: dict, variant: str, seed: int):
         random_state=seed,
         stratify=None if task == "regression" else frame[target],
     )
+    settings = {"ensemble": args.ensemble, "folds": 1, **settings}
     recipe = recipe_class(
-        target=target,
-        seed=seed,
-        ensemble=args.ensemble,
-        hyperparameters=hp,
-        **settings,
+        target=target, seed=seed, hyperparameters=hp, **settings
     )
     return recipe.fit(fit).evaluate(holdout)[PRIMARY[task]]
 

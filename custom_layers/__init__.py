@@ -29,7 +29,14 @@ from custom_layers.embedding import (
     PeriodicEmbedding,
     embedding_size,
 )
-from custom_layers.ensemble import BatchEnsembleDense, Ensemble, EnsembleMean
+from custom_layers.ensemble import (
+    BatchEnsembleDense,
+    Ensemble,
+    EnsembleDense,
+    EnsembleMean,
+    MeanMemberLoss,
+    MemberScale,
+)
 from custom_layers.initializers import INITIALIZERS, RandomSign, get_initializer
 from custom_layers.normalization import BatchNorm, LayerNorm
 from custom_layers.regularization import Dropout, GaussianNoise
@@ -45,6 +52,7 @@ __all__ = [
     "Dropout",
     "ELU",
     "Ensemble",
+    "EnsembleDense",
     "EnsembleMean",
     "GaussianNoise",
     "INITIALIZERS",
@@ -52,6 +60,8 @@ __all__ = [
     "Identity",
     "LayerNorm",
     "LeakyReLU",
+    "MeanMemberLoss",
+    "MemberScale",
     "PReLU",
     "PeriodicEmbedding",
     "RReLU",

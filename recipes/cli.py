@@ -82,6 +82,12 @@ def parser() -> argparse.ArgumentParser:
             help="regression loss (default mse)",
         )
         sub.add_argument(
+            "--target-transform",
+            choices=("auto", "none", "log1p"),
+            help="regression target transform (default auto: log1p for a "
+            "skewed non-negative target)",
+        )
+        sub.add_argument(
             "--validation", help="validation CSV (default: a split)"
         )
         sub.add_argument("--test", help="test CSV: report its metrics")
@@ -310,6 +316,10 @@ def _train(args: argparse.Namespace) -> int:
             f"--loss {args.loss} does not apply to {task}; use one of: "
             f"{', '.join(get(task).losses)}"
         )
+    if args.target_transform and get(task).classifies:
+        raise ArgumentError(
+            f"--target-transform applies to regression, not to {task}"
+        )
     load = streaming.scan if stream else load_dataset
     dataset = load(
         args.csv if stream else train,
@@ -334,6 +344,8 @@ def _train(args: argparse.Namespace) -> int:
     }
     if args.loss:
         kwargs["loss"] = args.loss
+    if args.target_transform:
+        kwargs["target_transform"] = args.target_transform
     recipe = BY_TASK[task](target=args.target, **kwargs)
     if args.command == "tune":
         recipe.tune(

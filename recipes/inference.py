@@ -31,7 +31,7 @@ def batched(
     rows = len(next(iter(inputs.values()))) if named else len(inputs)
     kwargs = {"training": False} if hasattr(call, "predict") else {}
     parts = []
-    for start in range(0, rows, BATCH):
+    for start in range(0, max(rows, 1), BATCH):  # no rows: an empty batch
         if named:
             batch = {
                 k: tf.constant(v[start : start + BATCH])

@@ -26,6 +26,8 @@ DEFAULTS = {
     "l1": 0.0,
     "l2": 0.0,
     "residual": False,
+    "architecture": "mlp",  # "mlp" | "tabm" | "tabm_mini"
+    "members": 32,  # TabM's k
     "numeric_embedding": "none",  # "none" | "periodic"
     "categorical_embedding": False,
     "label_smoothing": 0.0,
@@ -59,6 +61,7 @@ CHOICES = {
         name for name in custom_layers.ACTIVATIONS if name != "step"
     ),
     "normalization": ("none", "batch", "layer"),
+    "architecture": ("mlp", "tabm", "tabm_mini"),
     "numeric_embedding": ("none", "periodic"),
     "optimizer": ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
     "lr_decay": ("none", "cosine", "exponential", "step"),
@@ -82,6 +85,12 @@ def hyperparameters(overrides: dict | None = None) -> dict:
             raise ArgumentError(
                 f"unknown {key} {value!r}; use one of: "
                 f"{', '.join(CHOICES[key])}"
+            )
+        if key == "members" and not (
+            isinstance(value, int) and not isinstance(value, bool) and value > 0
+        ):
+            raise ArgumentError(
+                f"members must be a positive integer; received {value!r}"
             )
         if key == "label_smoothing" and not (
             isinstance(value, int | float) and 0 <= value < 1
@@ -116,6 +125,9 @@ def build_network(
     x = features = keras.Input(shape=(inputs,), name="features")
     if layout is not None:
         x = _embedded(x, hp, layout)
+    if hp["architecture"] != "mlp":
+        outputs = _tabm(x, units, activation, hp)
+        return keras.Model(features, outputs, name=name)
     for i in range(hp["hidden_layers"]):
         x = _hidden(x, hp, regularizer, index=i)
     outputs = keras.layers.Dense(
@@ -129,13 +141,13 @@ def build_network(
 
 
 def _embedded(x, hp: dict, layout: Layout):
-    """The features with numeric and categorical columns embedded, if asked.
+    """The features with numeric columns embedded if asked, and each
+    categorical column's code embedded or one-hot encoded.
 
     Missing-value flags pass through as they are.
     """
     periodic = hp["numeric_embedding"] == "periodic" and layout.numeric
-    categorical = hp["categorical_embedding"] and layout.categories
-    if not periodic and not categorical:
+    if not periodic and not layout.categories:
         return x
     numeric, categories = layout.numeric, layout.numeric + layout.flags
     parts = [x[:, :numeric], x[:, numeric:categories], x[:, categories:]]
@@ -143,12 +155,75 @@ def _embedded(x, hp: dict, layout: Layout):
         parts[0] = custom_layers.PeriodicEmbedding(name="numeric_embedding")(
             parts[0]
         )
-    if categorical:
+    if layout.categories and hp["categorical_embedding"]:
         parts[2] = custom_layers.CategoryEmbedding(
             list(layout.categories), name="categorical_embedding"
         )(parts[2])
+    elif layout.categories:
+        parts[2:] = [
+            keras.layers.CategoryEncoding(
+                size, output_mode="one_hot", name=f"one_hot_{i}"
+            )(x[:, categories + i])
+            for i, size in enumerate(layout.categories)
+        ]
     parts = [part for part in parts if part.shape[1]]
+    if len(parts) == 1:
+        return parts[0]
     return keras.layers.Concatenate(name="embedded")(parts)
+
+
+def _tabm(x, units: int, activation: str, hp: dict):
+    """TabM (Gorishniy et al., ICLR 2025) over the features `x`: k members
+    of one MLP, each with one linear head.
+
+    "tabm": every hidden layer a `BatchEnsembleDense` with TabM's start
+    (only the first layer's `r` random signs, the other adapters ones;
+    weights and biases uniform in +-1/sqrt(n_in), the biases equal across
+    members). "tabm_mini": one `MemberScale` (random signs) in front of a
+    shared MLP. The members' outputs go through the task's activation,
+    then `EnsembleMean`: the members in training (the loss is their mean
+    loss, `training.build`), their mean otherwise. L1/L2 and residual
+    blocks do not apply here.
+    """
+    k = hp["members"]
+    mini = hp["architecture"] == "tabm_mini"
+    if mini:
+        x = custom_layers.MemberScale(k, name="member_scale")(x)
+    for i in range(hp["hidden_layers"]):
+        bound = 1 / x.shape[-1] ** 0.5
+        initializer = keras.initializers.VarianceScaling(
+            1 / 3, "fan_in", "uniform"
+        )  # uniform in +-1/sqrt(n_in), as nn.Linear and TabM
+        if mini:
+            x = custom_layers.Dense(
+                hp["units"], kernel_initializer=initializer, name=f"dense_{i}"
+            )(x)
+        else:
+            x = custom_layers.BatchEnsembleDense(
+                hp["units"],
+                ensemble_size=k,
+                kernel_initializer=initializer,
+                fast_initializer="random_sign" if i == 0 else "ones",
+                fast_out_initializer="ones",
+                bias_initializer=keras.initializers.RandomUniform(
+                    -bound, bound
+                ),
+                name=f"batch_ensemble_{i}",
+            )(x)
+        if hp["normalization"] == "layer":
+            x = custom_layers.LayerNorm(name=f"layer_norm_{i}")(x)
+        elif hp["normalization"] == "batch":
+            x = custom_layers.BatchNorm(name=f"batch_norm_{i}")(x)
+        x = custom_layers.get_activation(hp["activation"])(x)
+        if hp["dropout"]:
+            x = custom_layers.Dropout(hp["dropout"], name=f"dropout_{i}")(x)
+    if len(x.shape) == 2:  # no hidden layer: the members start here
+        x = custom_layers.MemberScale(k, name="member_scale")(x)
+    x = custom_layers.EnsembleDense(units, ensemble_size=k, name="heads")(x)
+    x = keras.layers.Activation(activation, dtype="float32", name="head")(x)
+    return custom_layers.EnsembleMean(
+        members_in_training=True, dtype="float32", name="member_mean"
+    )(x)
 
 
 def inapplicable(layout: Layout, task) -> set[str]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from recipes.errors import ArgumentError, is_int
 from recipes.preprocessing import NORMALIZATIONS
+from recipes.targets import TRANSFORMS
 
 CLASS_WEIGHTS = ("auto", "balanced", None)
 
@@ -41,6 +42,14 @@ CONSTRAINTS: dict[str, tuple[Callable[[object], bool], str]] = {
     "class_weight": (
         lambda v: v in CLASS_WEIGHTS,
         "'auto', 'balanced' or None",
+    ),
+    "folds": (
+        lambda v: v == "auto" or _positive_int(v),
+        "'auto' or a positive integer",
+    ),
+    "target_transform": (
+        lambda v: v in TRANSFORMS,
+        f"one of {', '.join(TRANSFORMS)}",
     ),
 }
 

@@ -16,9 +16,12 @@ succeeded.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import keras
 import numpy as np
+import pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from recipes import streaming, tasks
 from recipes.dataset import (
@@ -27,12 +30,16 @@ from recipes.dataset import (
     load_dataset,
     summarize,
 )
-from recipes.errors import ArgumentError
+from recipes.errors import ArgumentError, check_positive_int
 from recipes.inference import batched
 from recipes.preprocessing import Layout, build_preprocessor, to_inputs
 from recipes.reading import Table
 from recipes.schema import Schema
 from recipes.streaming import Stream
+from recipes.targets import TargetScale
+
+FOLDS = 5  # folds="auto": the folds of a small table
+CROSS_FIT_BELOW = 5000  # folds="auto": cross-fit tables of fewer rows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,11 +55,12 @@ class Prepared:
     x_valid: np.ndarray
     y_valid: np.ndarray
     class_weight: dict | None
-    target_scale: tuple[float, float] | None  # regression (mean, std)
+    target_scale: TargetScale | None  # regression
     prior: list[float]  # the trivial model's prediction
     summary: dict  # rows, columns and target, for the report
     sources: tuple  # the tables read, for worker processes
     stream: Stream | None = None  # x_train is then a sample's features
+    folds: int = 1  # > 1: every row in x_train, for `cross_folds`
 
     @property
     def rows(self) -> int:
@@ -83,14 +91,21 @@ def prepare(
     seed: int = 0,
     validation_fraction: float = VALIDATION_FRACTION,
     normalization: str = "zscore",
-    class_weight: str | None = "auto",
+    class_weight: str | None = None,
+    target_transform: str = "auto",
     stream: bool | None = None,
+    folds: int | str = 1,
 ) -> Prepared:
     """Reads, checks, splits and preprocesses the data once.
 
     `train` may be a `Dataset` already loaded (by `load_dataset` or
     `recipes.streaming.scan` with this target and task); it then carries
     its own split.
+
+    `folds` > 1 asks for cross-fitting (`cross_folds`): the validation
+    split goes back into the training rows, which the preprocessing is
+    fitted on. "auto" is `FOLDS` for a table of fewer than
+    `CROSS_FIT_BELOW` rows without a validation table, else 1.
 
     Raises:
         DataError: the data cannot be used (the message says why).
@@ -115,6 +130,15 @@ def prepare(
             f"{data.schema.target!r}; this recipe is {task.name} of "
             f"{target!r}"
         )
+    folds = _folds(folds, data)
+    if folds > 1:
+        data = dataclasses.replace(
+            data,
+            train=pd.concat([data.train, data.valid]),
+            y_train=np.concatenate([data.y_train, data.y_valid]),
+            valid=data.valid.iloc[:0],
+            y_valid=data.y_valid[:0],
+        )
     schema, (name, valid_name) = data.schema, data.names
     preprocessor, layout = build_preprocessor(schema, data.train, normalization)
     return Prepared(
@@ -129,9 +153,57 @@ def prepare(
         ),
         y_valid=data.y_valid,
         class_weight=task.class_weight(data.y_train, schema, class_weight),
-        target_scale=task.target_scale(data.y_train),
+        target_scale=task.target_scale(data.y_train, target_transform),
         prior=task.prior(schema, data.y_train),
         summary=summarize(data),
         sources=data.sources,
         stream=data.stream,
+        folds=folds,
     )
+
+
+def _folds(folds: int | str, data: Dataset) -> int:
+    """The folds to cross-fit on: `folds`, or "auto" resolved.
+
+    Raises:
+        ArgumentError: folds > 1 with a validation table or a stream.
+    """
+    fixed = data.sources[1] is not None or data.stream is not None
+    if folds == "auto":
+        rows = len(data.train) + len(data.valid)
+        return FOLDS if rows < CROSS_FIT_BELOW and not fixed else 1
+    check_positive_int("folds", folds)
+    if folds > 1 and fixed:
+        raise ArgumentError(
+            f"folds={folds} cross-fits on the training table's own rows; "
+            "drop the validation table (or the stream) or pass folds=1"
+        )
+    return folds
+
+
+def cross_folds(data: Prepared, seed: int = 0) -> list[Prepared]:
+    """`data.folds` copies of `data`, copy i early-stopping on fold i of
+    the training rows and training on the others (folds stratified by
+    class for classification), so that every row trains a network.
+
+    >>> data = prepare("data/penguins/train.csv", target="species",
+    ...                task="multiclass", folds=5)
+    >>> [len(fold.x_valid) for fold in cross_folds(data)]
+    [55, 55, 55, 55, 55]
+    """
+    kind = StratifiedKFold if data.task.classifies else KFold
+    splitter = kind(data.folds, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():  # a class rarer than the folds
+        warnings.simplefilter("ignore", UserWarning)
+        splits = list(splitter.split(data.x_train, data.y_train))
+    return [
+        dataclasses.replace(
+            data,
+            x_train=data.x_train[fit],
+            y_train=data.y_train[fit],
+            x_valid=data.x_train[held_out],
+            y_valid=data.y_train[held_out],
+            folds=1,
+        )
+        for fit, held_out in splits
+    ]

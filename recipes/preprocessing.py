@@ -1,8 +1,10 @@
 """Preprocessing inside the model: raw named columns in, one float matrix out.
 
 Numeric columns are imputed (training median), flagged when missing and
-normalized; categorical columns are one-hot encoded with Keras's
-`StringLookup` (unseen and missing values get their own slot). Statistics come
+normalized; each categorical column becomes one integer code with Keras's
+`StringLookup` (values unseen in training, or rarer than `MIN_COUNT`, share
+code 0; missing is the category ""), which the network one-hot encodes or
+embeds. Statistics come
 from the training split only and are stored in the layers, so the exported
 model takes raw columns and nothing is pickled beside it.
 
@@ -12,7 +14,7 @@ model takes raw columns and nothing is pickled beside it.
 >>> schema, _ = infer_schema(frame.assign(y=[0, 1, 0]), "y", "binary")
 >>> preprocessor, layout = build_preprocessor(schema, frame)
 >>> preprocessor(to_inputs(frame, schema)).shape, layout.categories
-(TensorShape([3, 5]), (3,))
+(TensorShape([3, 3]), (3,))
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ from scipy import special
 
 from recipes.errors import ArgumentError, DataError
 from recipes.schema import Schema
+from recipes.targets import LOG_CLIP
 
 NORMALIZATIONS = ("zscore", "minmax", "range", "log", "robust", "quantile")
 MIN_SCALE = 1e-19  # smaller spreads (float32 denormals) count as constant
 CLIP = 1e4  # normalized values beyond this are clipped (no inf in float32)
 SOFT_CLIP = 3.0  # "robust": values tend to +-3 (RealMLP's smooth clipping)
 QUANTILES = 64  # "quantile": knots of the piecewise-linear map per column
-MAX_CATEGORIES = 100
+MAX_CATEGORIES = 5000  # a column's most frequent values kept, at most
+MIN_COUNT = 2  # values seen fewer times in training share the unseen code
 IQR_OF_NORMAL = 1.349  # "robust": the interquartile range of N(0, 1)
 
 
@@ -134,6 +138,41 @@ class NumericPreprocessing(keras.layers.Layer):
         }
 
 
+@keras.saving.register_keras_serializable(package="recipes")
+class InverseTarget(keras.layers.Layer):
+    """A regression network's output back in the target's units.
+
+    y = z * std + mean, then, for a log1p-transformed target,
+    expm1(clip(y, 0, 80)) (`recipes.targets.TargetScale.inverse`; the
+    clip keeps a non-negative target non-negative and float32 finite).
+
+    Args:
+        mean, std: the transformed training target's mean and std.
+        log: whether the target was transformed with log1p.
+    """
+
+    def __init__(self, mean: float, std: float, log: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.mean, self.std, self.log = float(mean), float(std), bool(log)
+
+    def call(self, z):
+        y = z * self.std + self.mean
+        if self.log:
+            y = keras.ops.expm1(keras.ops.clip(y, 0.0, LOG_CLIP))
+        return y
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "mean": self.mean,
+            "std": self.std,
+            "log": self.log,
+        }
+
+
 def numeric_matrix(frame: pd.DataFrame, schema: Schema) -> np.ndarray:
     """The numeric feature columns as float64, missing and infinite = NaN."""
     names = [c.name for c in schema.columns if c.kind == "numeric"]
@@ -221,10 +260,13 @@ def category_strings(values: pd.Series) -> np.ndarray:
     return strings.to_numpy(dtype=object)
 
 
-def vocabulary(values: pd.Series, limit: int = MAX_CATEGORIES) -> list[str]:
-    """The `limit` most frequent strings of a training column, sorted."""
+def vocabulary(
+    values: pd.Series, limit: int = MAX_CATEGORIES, min_count: int = MIN_COUNT
+) -> list[str]:
+    """The `limit` most frequent strings of a training column seen at least
+    `min_count` times, sorted."""
     counts = pd.Series(category_strings(values)).value_counts(sort=False)
-    counts = counts.sort_index(kind="stable")
+    counts = counts[counts >= min_count].sort_index(kind="stable")
     top = counts.sort_values(ascending=False, kind="stable").index[:limit]
     return sorted(top)
 
@@ -233,7 +275,8 @@ def vocabulary(values: pd.Series, limit: int = MAX_CATEGORIES) -> list[str]:
 class Layout:
     """Where each kind of feature sits in the preprocessor's output:
     `numeric` normalized columns, then `flags` missing-indicators, then one
-    one-hot block per categorical column, `categories` giving their widths.
+    integer code per categorical column, `categories` giving the number of
+    codes of each (its vocabulary and the unseen code 0).
     """
 
     numeric: int
@@ -264,10 +307,11 @@ def build_preprocessor(
         lookup = keras.layers.StringLookup(
             vocabulary=vocabulary(frame[column.name]),
             num_oov_indices=1,
-            output_mode="one_hot",
+            output_mode="int",
             name=f"lookup_{column.serving_name}",
         )
-        parts.append(lookup(inputs[column.serving_name]))
+        codes = lookup(inputs[column.serving_name])
+        parts.append(keras.ops.cast(keras.ops.expand_dims(codes, 1), "float32"))
         widths.append(lookup.vocabulary_size())
     features = (
         parts[0]

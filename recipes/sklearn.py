@@ -149,6 +149,7 @@ class RecipeRegressor(RegressorMixin, _RecipeEstimator):
         validation_fraction: the share of rows held out for early stopping.
         hyperparameters: network settings (see `recipes.network.DEFAULTS`).
         loss: "mse", "mae" or "huber".
+        target_transform: "auto", "none" or "log1p" (see `Regression`).
     """
 
     def __init__(
@@ -160,6 +161,7 @@ class RecipeRegressor(RegressorMixin, _RecipeEstimator):
         hyperparameters: dict | None = None,
         ensemble: int = 3,
         loss: str = "mse",
+        target_transform: str = "auto",
     ):
         super().__init__(
             epochs,
@@ -170,11 +172,18 @@ class RecipeRegressor(RegressorMixin, _RecipeEstimator):
             ensemble,
         )
         self.loss = loss
+        self.target_transform = target_transform
 
     def fit(self, X, y):
         """Trains a `Regression` recipe on X (arrays or a DataFrame), y."""
         table, y = self._check(X, y, fitting=True)
-        self.recipe_ = self._fit_recipe(Regression, table, y, loss=self.loss)
+        self.recipe_ = self._fit_recipe(
+            Regression,
+            table,
+            y,
+            loss=self.loss,
+            target_transform=self.target_transform,
+        )
         return self
 
     def predict(self, X) -> np.ndarray:

@@ -27,6 +27,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from recipes import metrics
 from recipes.errors import ArgumentError, DataError, DataWarning
 from recipes.schema import Schema, find_column
+from recipes.targets import TargetScale
 
 MAX_AUTO_CLASSES = 50  # `infer_task` calls more labels than this unsure
 RARE_CLASS = 0.2  # class_weight="auto" switches on when the rarest is rarer
@@ -125,9 +126,9 @@ class Task(abc.ABC):
 
     # -- training -------------------------------------------------------
 
-    def target_scale(self, y: np.ndarray) -> tuple[float, float] | None:
-        """(mean, std) the training targets are standardized with, or
-        None."""
+    def target_scale(self, y: np.ndarray, transform: str = "auto"):
+        """The `targets.TargetScale` of the training targets under
+        `transform` (one of `targets.TRANSFORMS`), or None."""
         return None
 
     def class_weight(
@@ -262,8 +263,8 @@ class RegressionTask(Task):
             "max": float(y.max()),
         }
 
-    def target_scale(self, y):
-        return float(y.mean()), float(y.std()) or 1.0
+    def target_scale(self, y, transform="auto"):
+        return TargetScale.fit(y, transform)
 
     def class_weight(self, y, schema, mode):
         return None
@@ -272,8 +273,7 @@ class RegressionTask(Task):
         return 1, "linear"
 
     def targets(self, schema, y, scale=None):
-        mean, std = scale
-        return ((y - mean) / std).astype(np.float32)
+        return scale.forward(y)
 
     def serve(self, output, names):
         return {"prediction": output[:, 0]}

@@ -42,11 +42,12 @@ import warnings
 import keras
 import numpy as np
 
+import custom_layers
 import tuning
 from recipes import network, streaming
 from recipes.inference import batched
 from recipes.preparation import Prepared
-from recipes.preprocessing import to_inputs
+from recipes.preprocessing import InverseTarget, to_inputs
 
 log = logging.getLogger("recipes")
 
@@ -88,9 +89,12 @@ def build(
             data.x_train.shape[1], units, activation, hp, layout=data.layout
         )
         steps = math.ceil(data.rows / batch_size(hp, data.rows)) * epochs
+        loss = network.build_loss(loss, hp["label_smoothing"])
+        if hp["architecture"] != "mlp":  # TabM: each member's loss, averaged
+            loss = custom_layers.MeanMemberLoss(loss)
         model.compile(
             optimizer=network.build_optimizer(hp, steps),
-            loss=network.build_loss(loss, hp["label_smoothing"]),
+            loss=loss,
             steps_per_execution=STEPS_PER_EXECUTION,
         )
     return model
@@ -207,8 +211,10 @@ def assemble(data: Prepared, network_model: keras.Model) -> keras.Model:
     }
     output = network_model(data.preprocessor(raw))
     if data.target_scale is not None:
-        mean, std = data.target_scale
-        output = keras.layers.Rescaling(std, mean, name="target_scale")(output)
+        scale = data.target_scale
+        output = InverseTarget(
+            scale.mean, scale.std, scale.log, name="target_scale"
+        )(output)
     return keras.Model(raw, output, name=f"{data.task.name}_recipe")
 
 

@@ -1,4 +1,4 @@
-"""Embeddings of one-hot encoded categorical columns."""
+"""Embeddings of categorical columns given as integer codes."""
 
 from __future__ import annotations
 
@@ -23,25 +23,24 @@ def embedding_size(categories: int, largest: int = 32) -> int:
 
 @keras.saving.register_keras_serializable(package="custom_layers")
 class CategoryEmbedding(keras.layers.Layer):
-    """One lookup table per categorical column, on one-hot blocks.
+    """One lookup table per categorical column, on the columns' codes.
 
-    The input holds the columns' one-hot blocks side by side (`sizes[i]`
-    entries for column i); column i's block `h_i` becomes `h_i E_i`, with
-    `E_i` a `(sizes[i], dims[i])` table: the row of its category, as a
-    lookup would give (`keras.layers.Embedding` on the category's index),
-    and a weighted mean of rows for a soft (e.g. smoothed) encoding. The
-    embeddings are concatenated.
+    The input holds one integer code per column (as `StringLookup` with
+    `output_mode="int"` gives; floats holding integers are accepted): code
+    `k` of column i becomes row k of its `(sizes[i], dims[i])` table `E_i`,
+    as `keras.layers.Embedding` would give. The embeddings are
+    concatenated. Memory is one code per cell, whatever the vocabulary.
 
     Example:
 
     >>> import numpy as np
     >>> from custom_layers import CategoryEmbedding
     >>> layer = CategoryEmbedding([2, 3], [1, 2], embeddings_initializer="ones")
-    >>> np.asarray(layer(np.array([[0.0, 1.0, 1.0, 0.0, 0.0]])))
+    >>> np.asarray(layer(np.array([[1, 2]])))
     array([[1., 1., 1.]], dtype=float32)
 
     Args:
-        sizes: per column, the width of its one-hot block.
+        sizes: per column, the number of codes (the vocabulary's size).
         dims: per column, the embedding width (default: `embedding_size`).
         embeddings_initializer: initializer of the tables (Keras's
             `Embedding` default, uniform in [-0.05, 0.05]).
@@ -70,11 +69,10 @@ class CategoryEmbedding(keras.layers.Layer):
 
     def build(self, input_shape: Shape) -> None:
         """Creates one `(sizes[i], dims[i])` table per column."""
-        if input_shape[-1] != sum(self.sizes):
+        if input_shape[-1] != len(self.sizes):
             raise ValueError(
-                f"CategoryEmbedding expects {sum(self.sizes)} one-hot "
-                f"entries (sizes={self.sizes}). Received: "
-                f"input_shape={input_shape}"
+                f"CategoryEmbedding expects {len(self.sizes)} code columns "
+                f"(sizes={self.sizes}). Received: input_shape={input_shape}"
             )
         pairs = zip(self.sizes, self.dims, strict=True)
         self.tables = [
@@ -88,11 +86,12 @@ class CategoryEmbedding(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
-        """Returns `[h_0 E_0, h_1 E_1, ...]` concatenated."""
-        parts, start = [], 0
-        for size, table in zip(self.sizes, self.tables, strict=True):
-            parts.append(ops.matmul(inputs[:, start : start + size], table))
-            start += size
+        """Returns `[E_0[code_0], E_1[code_1], ...]` concatenated."""
+        codes = ops.cast(inputs, "int32")
+        parts = [
+            ops.take(table, codes[:, i], axis=0)
+            for i, table in enumerate(self.tables)
+        ]
         return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=1)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:

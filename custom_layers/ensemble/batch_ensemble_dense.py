@@ -23,16 +23,21 @@ from custom_layers.initializers import (
 class BatchEnsembleDense(keras.layers.Layer):
     """`k` dense layers sharing one kernel (BatchEnsemble, Wen et al. 2020).
 
-    Member `i` computes `y_i = f(((x_i * r_i) W) * s_i + b_i)`, i.e. uses
-    the kernel `W * (r_i s_i^T)`: a shared `W (n_in, units)` modulated by
-    a rank-1 factor of "fast weights" `r_i (n_in)`, `s_i (units)`, plus its
-    own bias `b_i`. Parameters: `n_in*units + k*(n_in + 2*units)` instead
-    of `k*(n_in*units + units)` for `k` separate layers.
+    Member `i` computes `y_i = f(((x_i * r_i) W) * s_i + b_i)` (TabM's
+    `l(X) = ((X * R) W) * S + B`), i.e. uses the kernel `W * (r_i s_i^T)`:
+    a shared `W (n_in, units)` modulated by a rank-1 factor of "fast
+    weights" (TabM's adapters) `r_i (n_in)`, `s_i (units)`, plus its own
+    bias `b_i`. Parameters: `n_in*units + k*(n_in + 2*units)` instead of
+    `k*(n_in*units + units)` for `k` separate layers.
 
     Inputs `(batch, n_in)` are shared by all members (the first layer);
     inputs `(batch, k, n_in)` give member `i` its own slice (later layers).
     Outputs are `(batch, k, units)`; end the stack with `EnsembleMean`.
-    The fast weights start as random signs so that members differ.
+    By default both fast weights start as random signs so that members
+    differ; TabM starts only the first layer's `r` so, every other adapter
+    at ones (`fast_initializer="ones"`, `fast_out_initializer="ones"`).
+    The biases start equal across members (one draw of
+    `bias_initializer`, as TabM's reference code does).
 
     Not claimed to help: in one ad-hoc comparison (2 hidden layers of 64,
     k = 4, Adam, 60 epochs, no early stopping, 5 seeds, validation splits
@@ -52,8 +57,11 @@ class BatchEnsembleDense(keras.layers.Layer):
         ensemble_size: number of members `k`, a positive integer.
         activation: name, config, callable or layer (see `get_activation`).
         kernel_initializer: initializer for the shared `W` (see `Dense`).
-        fast_initializer: initializer for `r` and `s`.
+        fast_initializer: initializer for `r` (and `s`, unless given).
+        fast_out_initializer: initializer for `s`; None: as for `r`.
         use_bias: whether each member adds its bias `b_i`.
+        bias_initializer: initializer of one `(units,)` bias, copied to
+            every member.
         seed: int seed for the initializers, or None.
         **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
@@ -71,6 +79,8 @@ class BatchEnsembleDense(keras.layers.Layer):
         fast_initializer: InitializerSpec = "random_sign",
         use_bias: bool = True,
         seed: int | None = None,
+        fast_out_initializer: InitializerSpec | None = None,
+        bias_initializer: InitializerSpec = "zeros",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -86,11 +96,21 @@ class BatchEnsembleDense(keras.layers.Layer):
         self.fast_initializer = get_initializer(
             fast_initializer, None if seed is None else seed + 1
         )
-        # A second instance so that r and s differ when seeded.
-        self._fast_initializer_s = (
-            RandomSign(None if seed is None else seed + 2)
-            if isinstance(self.fast_initializer, RandomSign)
-            else self.fast_initializer
+        self._fast_out_initializer_spec = fast_out_initializer
+        if fast_out_initializer is not None:
+            self._fast_initializer_s = get_initializer(
+                fast_out_initializer, None if seed is None else seed + 2
+            )
+        elif isinstance(self.fast_initializer, RandomSign):
+            # a second instance, so that r and s differ when seeded
+            self._fast_initializer_s = RandomSign(
+                None if seed is None else seed + 2
+            )
+        else:
+            self._fast_initializer_s = self.fast_initializer
+        self._bias_initializer_spec = bias_initializer
+        self.bias_initializer = get_initializer(
+            bias_initializer, None if seed is None else seed + 3
         )
         self.use_bias = bool(use_bias)
         self.seed = seed
@@ -125,37 +145,28 @@ class BatchEnsembleDense(keras.layers.Layer):
             name="fast_out",
             initializer=self._fast_initializer_s,
         )
-        self.bias = (
-            self.add_weight(
-                shape=(k, self.units), name="bias", initializer="zeros"
+        self.bias = None
+        if self.use_bias:
+            shared = self.bias_initializer((self.units,))
+            self.bias = self.add_weight(
+                shape=(k, self.units),
+                name="bias",
+                initializer=lambda shape, dtype=None: ops.cast(
+                    ops.broadcast_to(shared, shape), dtype or "float32"
+                ),
             )
-            if self.use_bias
-            else None
-        )
         if self.activation is not None and not self.activation.built:
             self.activation.build((input_shape[0], k, self.units))
         self.built = True
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         """Returns the `(batch, k, units)` outputs of the `k` members."""
-        shared = len(inputs.shape) == 2
-        outputs = []
-        for i in range(self.ensemble_size):
-            # W_i = r_i s_i^T * W is small (n_in x units): forming it and
-            # running one plain matmul per member was the fastest form
-            # measured (a single (n_in, k * units) matmul or scaling the
-            # (batch, k, n_in) inputs by r_i were slower).
-            kernel = (
-                ops.expand_dims(self.fast_in[i], 1)
-                * self.kernel
-                * self.fast_out[i]
-            )
-            member_inputs = inputs if shared else inputs[:, i]
-            output = ops.matmul(member_inputs, kernel)
-            if self.bias is not None:
-                output = output + self.bias[i]
-            outputs.append(output)
-        outputs = ops.stack(outputs, axis=1)
+        if len(inputs.shape) == 2:  # one input shared by the members
+            inputs = ops.expand_dims(inputs, 1)
+        outputs = ops.matmul(inputs * self.fast_in, self.kernel)
+        outputs = outputs * self.fast_out
+        if self.bias is not None:
+            outputs = outputs + self.bias
         if self.activation is not None:
             outputs = self.activation(outputs, training=training)
         return outputs
@@ -181,4 +192,12 @@ class BatchEnsembleDense(keras.layers.Layer):
             ),
             "use_bias": self.use_bias,
             "seed": self.seed,
+            "fast_out_initializer": serialize_initializer(
+                self._fast_out_initializer_spec, self._fast_initializer_s
+            )
+            if self._fast_out_initializer_spec is not None
+            else None,
+            "bias_initializer": serialize_initializer(
+                self._bias_initializer_spec, self.bias_initializer
+            ),
         }

@@ -22,6 +22,11 @@ class EnsembleMean(keras.layers.Layer):
     e.g. "softmax" on logits) is applied before the mean, so classifiers
     average probabilities.
 
+    With `members_in_training`, a training call returns the activated
+    members `(batch, k, ...)` unaveraged, for a loss that scores each member
+    (`MeanMemberLoss`, TabM's training); inference still averages, and the
+    symbolic output shape is the average's.
+
     Example:
 
     >>> import numpy as np
@@ -31,11 +36,18 @@ class EnsembleMean(keras.layers.Layer):
 
     Args:
         member_activation: applied per member before the mean, or None.
+        members_in_training: skip the mean in training calls.
         **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
     """
 
-    def __init__(self, member_activation: ActivationSpec = None, **kwargs):
+    def __init__(
+        self,
+        member_activation: ActivationSpec = None,
+        members_in_training: bool = False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
+        self.members_in_training = bool(members_in_training)
         self._activation_spec = member_activation
         self.member_activation = optional_activation(
             member_activation, dtype=self.dtype_policy
@@ -47,10 +59,13 @@ class EnsembleMean(keras.layers.Layer):
             self.member_activation.build(input_shape)
         self.built = True
 
-    def call(self, inputs: Tensor) -> Tensor:
-        """Returns the mean over axis 1 of the activated inputs."""
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        """Returns the mean over axis 1 of the activated inputs (the
+        activated inputs themselves in training, if so configured)."""
         if self.member_activation is not None:
             inputs = self.member_activation(inputs)
+        if training and self.members_in_training:
+            return inputs
         return ops.mean(inputs, axis=1)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -64,4 +79,5 @@ class EnsembleMean(keras.layers.Layer):
             "member_activation": serialize_activation(
                 self._activation_spec, self.member_activation
             ),
+            "members_in_training": self.members_in_training,
         }

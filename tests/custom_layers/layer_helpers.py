@@ -325,10 +325,18 @@ LAYER_CASES: dict[str, tuple[Callable[[], keras.layers.Layer], tuple]] = {
         lambda: cl.CategoryEmbedding(
             [2, 4], [3, 1], embeddings_initializer="glorot_uniform"
         ),
-        (6,),
+        (2,),
     ),
     "periodic_embedding": (
         lambda: cl.PeriodicEmbedding(frequencies=3, units=2, sigma=0.3, seed=1),
+        (6,),
+    ),
+    "ensemble_dense": (
+        lambda: cl.EnsembleDense(2, ensemble_size=3, seed=5),
+        (3, 6),
+    ),
+    "member_scale": (
+        lambda: cl.MemberScale(ensemble_size=3, initializer="ones"),
         (6,),
     ),
     "ensemble_mean": (

@@ -116,35 +116,52 @@ def test_quantile_scaling_gives_tied_values_their_mean_rank():
 def test_layout_says_where_each_kind_of_feature_sits():
     frame = pd.DataFrame(
         {
-            "x": [1.0, None, 3.0, 4.0],
-            "c": ["a", "b", "a", None],
-            "z": [0.5, 0.1, 0.2, 0.3],
-            "d": ["u", "v", "w", "u"],
+            "x": [1.0, None, 3.0, 4.0, 5.0, 6.0],
+            "c": ["a", "b", "a", None, "b", None],
+            "z": [0.5, 0.1, 0.2, 0.3, 0.4, 0.6],
+            "d": ["u", "v", "w", "u", "v", "x"],
         }
     )
-    schema, _ = infer_schema(frame.assign(y=[0, 1, 0, 1]), "y", "binary")
+    schema, _ = infer_schema(frame.assign(y=[0, 1] * 3), "y", "binary")
     preprocessor, layout = build_preprocessor(schema, frame)
-    # c: "", "a", "b" (missing is a category) and the unseen slot
-    assert layout == Layout(2, 1, (4, 4))
+    # c: "", "a", "b" (missing is a category) and the unseen code; d: "u",
+    # "v" and the unseen code, which "w" and "x" (seen once) share
+    assert layout == Layout(2, 1, (4, 3))
     out = np.asarray(preprocessor(to_inputs(frame, schema)))
-    assert out.shape[1] == 2 + 1 + 4 + 4
+    assert out.shape[1] == 2 + 1 + 1 + 1  # one code per categorical column
 
 
 def test_vocabulary_keeps_the_most_frequent_values():
     values = pd.Series(["a"] * 5 + ["b"] * 3 + ["c"] + [None] * 2)
-    assert vocabulary(values, limit=3) == ["", "a", "b"]
+    assert vocabulary(values, limit=3, min_count=1) == ["", "a", "b"]
+    # values seen once share the unseen code
+    assert vocabulary(values) == ["", "a", "b"]
+    assert vocabulary(values, min_count=3) == ["a", "b"]
 
 
-def test_categories_one_hot_with_an_unseen_slot():
-    frame = pd.DataFrame({"c": ["x", "y", "x", None], "y": [0, 1, 0, 1]})
-    schema, _ = infer_schema(frame, "y", "binary")
-    model, _ = build_preprocessor(schema, frame)
-    new = pd.DataFrame({"c": ["y", "unseen", None]})
+def test_categories_become_codes_with_an_unseen_slot():
+    frame = pd.DataFrame({"c": ["x", "y", "x", None, "y", None, "z"]})
+    schema, _ = infer_schema(frame.assign(y=[0, 1] * 3 + [0]), "y", "binary")
+    model, layout = build_preprocessor(schema, frame)
+    new = pd.DataFrame({"c": ["y", "unseen", None, "z"]})
     out = np.asarray(model(to_inputs(new, schema)))
-    # vocabulary ["", "x", "y"] after the out-of-vocabulary slot 0
-    np.testing.assert_array_equal(
-        out, [[0, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0]]
-    )
+    # vocabulary ["", "x", "y"] after the unseen code 0; "z" was seen once
+    assert layout.categories == (4,)
+    np.testing.assert_array_equal(out, [[3], [0], [1], [0]])
+
+
+def test_a_vocabulary_of_thousands_keeps_one_code_per_cell():
+    """Categories far past 100 values keep their own code (no one-hot
+    matrix is ever materialized: one float per categorical cell)."""
+    values = [f"v{i}" for i in range(3000)] * 2
+    frame = pd.DataFrame({"c": values, "n": np.tile(np.arange(10.0), 600)})
+    schema, _ = infer_schema(frame.assign(y=[0, 1] * 3000), "y", "binary")
+    model, layout = build_preprocessor(schema, frame)
+    assert layout.categories == (3001,)
+    out = np.asarray(model(to_inputs(frame.iloc[:5], schema)))
+    assert out.shape == (5, 2)
+    codes = out[:, 1].astype(int)
+    assert len(set(codes)) == 5 and codes.min() > 0
 
 
 def test_text_in_a_numeric_column_at_predict_time_is_named():

@@ -213,3 +213,35 @@ def test_timestamps_serve_as_the_csv_spells_them(tmp_path):
         answer["probability"], predicted["proba_yes"], atol=1e-5
     )
     assert (predicted["class"] == frame["y"]).mean() > 0.95
+
+
+def test_a_log_transformed_target_is_inverted_in_the_saved_model(tmp_path):
+    """A skewed price-like target trains on log1p; the SavedModel answers
+    in the target's units, as `predict` does."""
+    from recipes import Regression
+    from recipes.targets import TargetScale
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=400)
+    frame = pd.DataFrame(
+        {"x": x, "y": np.exp(1.5 * x + rng.normal(0, 0.1, size=400))}
+    )
+    recipe = Regression(
+        target="y", epochs=40, ensemble=1, hyperparameters={"units": 16}
+    ).fit(frame)  # "auto": the target's skewness is far above 2
+    layer = recipe.model_.get_layer("target_scale")
+    assert layer.log
+    expected = TargetScale.fit(frame["y"].to_numpy(), "log1p")
+    # fitted on the training split (85 % of the rows), not on all of them
+    assert layer.mean == pytest.approx(expected.mean, abs=0.1 * expected.std)
+    answer = _serve(recipe.export(tmp_path / "model"), frame, recipe.schema_)
+    predicted = recipe.predict(frame)["prediction"].to_numpy()
+    np.testing.assert_allclose(answer["prediction"], predicted, rtol=1e-5)
+    assert predicted.min() >= 0
+    # in the target's units: close to it, not to its logarithm
+    relative = np.abs(predicted - frame["y"]) / frame["y"]
+    assert np.median(relative) < 0.25
+    untransformed = Regression(
+        target="y", target_transform="none", epochs=1, ensemble=1
+    )
+    assert not untransformed.fit(frame).model_.get_layer("target_scale").log

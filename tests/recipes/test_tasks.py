@@ -95,7 +95,7 @@ def test_regression_predictions_are_in_target_units(fitted, csvs):
     predicted = fitted["regression"].predict(frame)["prediction"]
     assert abs(predicted.mean() - frame["y"].mean()) < 0.3 * frame["y"].std()
     scale = fitted["regression"].model_.get_layer("target_scale")
-    assert scale.offset == pytest.approx(
+    assert scale.mean == pytest.approx(
         pd.read_csv(csvs["regression"][0])["y"].mean(), rel=0.2
     )
 
@@ -138,15 +138,19 @@ def test_binary_refuses_three_classes_and_a_single_class():
         BinaryClassification(target="y").fit(frame.assign(y="same"))
 
 
-def test_class_weights_switch_on_for_rare_classes():
+def test_class_weights_are_off_by_default_and_auto_for_rare_classes():
     frame = make_frame("binary", 300)
     frame["y"] = np.where(np.arange(300) < 30, "rare", "common")  # 10 %
-    recipe = BinaryClassification(target="y", epochs=1)
+    assert BinaryClassification(target="y").prepare(frame).class_weight is None
+    recipe = BinaryClassification(target="y", epochs=1, class_weight="auto")
     data = recipe.prepare(frame)
     assert data.class_weight[0] < 1 < data.class_weight[1]  # "common" < "rare"
     balanced = make_frame("binary", 300)
     assert (
-        BinaryClassification(target="y").prepare(balanced).class_weight is None
+        BinaryClassification(target="y", class_weight="auto")
+        .prepare(balanced)
+        .class_weight
+        is None
     )
     forced = BinaryClassification(target="y", class_weight="balanced")
     assert forced.prepare(balanced).class_weight is not None

@@ -57,3 +57,41 @@ def test_refit_steps_with_the_batch_size_of_the_trials():
     model = training.build(hp, data, seed=0, epochs=1, loss="mse")
     history = training.refit(model, hp, data, epochs=1, seed=0)
     assert history.params["steps"] == math.ceil(rows / trial_batch)
+
+
+def test_cross_fitted_members_each_saw_the_rows_of_the_other_folds():
+    """folds=3: three networks, network i early-stopped on fold i and
+    trained on the two others; the folds cover every row once."""
+    seen = []
+
+    class Recording(Regression):
+        def train(self, model, hp, data, epochs, **kwargs):
+            seen.append((data.x_train.copy(), data.x_valid.copy()))
+            return super().train(model, hp, data, epochs, **kwargs)
+
+    frame = make_frame("regression", 150)
+    recipe = Recording(target="y", epochs=2, folds=3, hyperparameters=SMALL)
+    recipe.fit(frame)
+    assert recipe.ensemble_ == 3 and len(seen) == 3
+    assert recipe.summary_["train_rows"] == 150  # no row held out for good
+    rows = [{tuple(row) for row in x} for pair in seen for x in pair]
+    every = set().union(*rows)
+    assert len(every) == 150
+    held_out = rows[1::2]
+    assert sum(len(h) for h in held_out) == 150  # each row held out once
+    for trained, held in zip(rows[0::2], held_out, strict=True):
+        assert trained.isdisjoint(held) and trained | held == every
+
+
+def test_folds_auto_cross_fits_small_tables_only():
+    from recipes.preparation import CROSS_FIT_BELOW, FOLDS
+
+    small = Regression(target="y", ensemble=2).prepare(
+        make_frame("regression", 300), folds="auto"
+    )
+    assert small.folds == FOLDS and len(small.x_valid) == 0
+    assert len(small.x_train) == 300
+    large = Regression(target="y").prepare(
+        make_frame("regression", CROSS_FIT_BELOW), folds="auto"
+    )
+    assert large.folds == 1 and len(large.x_valid) > 0
