@@ -159,3 +159,99 @@ def test_batch_ensemble_with_unit_fast_weights_has_identical_members():
     np.testing.assert_allclose(
         y[:, 0], x @ np.asarray(layer.kernel), rtol=1e-5, atol=1e-6
     )
+
+
+def _np_bce(y, p):
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+@pytest.mark.parametrize("kind", ["mse", "binary", "categorical"])
+def test_mean_member_loss_is_the_mean_of_the_members_losses(kind):
+    """TabM's loss: each member scored against the same target, the k
+    losses averaged (NumPy reference; not the loss of the mean)."""
+    batch, k = 8, 5
+    generator = rng(3)
+    if kind == "mse":
+        y = generator.normal(size=(batch, 1))
+        members = generator.normal(size=(batch, k, 1))
+        base = keras.losses.MeanSquaredError()
+        per = ((members - y[:, None]) ** 2).mean(axis=-1)
+    elif kind == "binary":
+        y = generator.integers(0, 2, size=(batch, 1)).astype(float)
+        members = generator.uniform(0.05, 0.95, size=(batch, k, 1))
+        base = keras.losses.BinaryCrossentropy()
+        per = _np_bce(y[:, None], members).mean(axis=-1)
+    else:
+        y = np.eye(3)[generator.integers(0, 3, size=batch)]
+        members = _softmax(generator.normal(size=(batch, k, 3)))
+        base = keras.losses.CategoricalCrossentropy()
+        per = -(y[:, None] * np.log(members)).sum(axis=-1)
+    weights = generator.uniform(0.5, 2.0, size=batch)
+    loss = cl.MeanMemberLoss(base)
+    expected = (per.mean(axis=1) * weights).mean()
+    actual = float(loss(y, members.astype("float32"), sample_weight=weights))
+    np.testing.assert_allclose(actual, expected, rtol=1e-5)
+    # the averaged prediction: the loss of the mean, which is not the same
+    mean = members.mean(axis=1).astype("float32")
+    np.testing.assert_allclose(
+        float(loss(y, mean)), float(base(y, mean)), rtol=1e-6
+    )
+    assert not np.isclose(float(loss(y, mean)), per.mean())
+    restored = cl.MeanMemberLoss.from_config(loss.get_config())
+    assert float(restored(y, members.astype("float32"))) == pytest.approx(
+        per.mean(), rel=1e-5
+    )
+
+
+def test_ensemble_mean_can_pass_members_through_in_training():
+    x = rng().normal(size=(4, 3, 2)).astype("float32")
+    layer = cl.EnsembleMean(members_in_training=True)
+    np.testing.assert_array_equal(np.asarray(layer(x, training=True)), x)
+    np.testing.assert_allclose(
+        np.asarray(layer(x, training=False)), x.mean(axis=1), rtol=1e-6
+    )
+    assert layer.compute_output_shape((None, 3, 2)) == (None, 2)
+
+
+def test_ensemble_dense_gives_each_member_its_own_weights():
+    k, n_in, units = 4, 6, 3
+    x = rng().normal(size=(5, k, n_in)).astype("float32")
+    layer = cl.EnsembleDense(units, ensemble_size=k, seed=0)
+    y = np.asarray(layer(x))
+    w, b = np.asarray(layer.kernel), np.asarray(layer.bias)
+    expected = np.einsum("bki,kio->bko", x, w) + b
+    np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-6)
+    bound = 1 / np.sqrt(n_in)
+    assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
+    assert not np.allclose(w[0], w[1])
+
+
+def test_member_scale_gives_member_i_x_times_r_i():
+    x = rng().normal(size=(5, 4)).astype("float32")
+    layer = cl.MemberScale(ensemble_size=3, seed=1)
+    y = np.asarray(layer(x))
+    r = np.asarray(layer.scale)
+    assert set(np.unique(r)) <= {-1.0, 1.0}
+    np.testing.assert_allclose(y, x[:, None, :] * r[None], rtol=1e-6)
+
+
+def test_batch_ensemble_with_tabm_start_shares_biases_and_adapters():
+    """TabM's initialization: r random signs (first layer) or ones, s
+    ones, one bias draw copied to every member."""
+    layer = cl.BatchEnsembleDense(
+        4,
+        ensemble_size=3,
+        fast_initializer="ones",
+        fast_out_initializer="ones",
+        bias_initializer=keras.initializers.RandomUniform(-1, 1, seed=2),
+    )
+    y = np.asarray(layer(rng().normal(size=(6, 3, 5)).astype("float32")))
+    assert y.shape == (6, 3, 4)
+    bias = np.asarray(layer.bias)
+    assert np.ptp(bias, axis=0).max() == 0 and np.abs(bias).max() > 0
+    np.testing.assert_array_equal(np.asarray(layer.fast_in), 1.0)
+    np.testing.assert_array_equal(np.asarray(layer.fast_out), 1.0)
+    config = layer.get_config()
+    clone = cl.BatchEnsembleDense.from_config(config)
+    assert clone.get_config()["fast_out_initializer"] == "ones"
