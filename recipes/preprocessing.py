@@ -14,7 +14,7 @@ model takes raw columns and nothing is pickled beside it.
 >>> schema, _ = infer_schema(frame.assign(y=[0, 1, 0]), "y", "binary")
 >>> preprocessor, layout = build_preprocessor(schema, frame)
 >>> preprocessor(to_inputs(frame, schema)).shape, layout.categories
-(TensorShape([3, 3]), (3,))
+(TensorShape([3, 3]), (2,))
 """
 
 from __future__ import annotations

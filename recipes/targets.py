@@ -7,8 +7,8 @@ durations); the exported model applies the inverse
 and metrics stay on the raw scale.
 
 >>> scale = TargetScale.fit(np.array([1.0, 10.0, 100.0, 1000.0]), "log1p")
->>> np.round(scale.inverse(scale.forward(np.array([10.0]))), 6)
-array([10.])
+>>> round(float(scale.inverse(scale.forward(np.array([10.0])))[0]), 4)
+10.0
 """
 
 from __future__ import annotations

@@ -162,6 +162,7 @@ def test_params_round_trip_through_clone_and_set_params():
         "hyperparameters": {"units": 32},
         "ensemble": 2,
         "loss": "mae",
+        "target_transform": "log1p",
     }
     regressor = RecipeRegressor(**params)
     assert regressor.get_params() == params

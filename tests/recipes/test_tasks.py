@@ -35,8 +35,10 @@ def _networks(recipe) -> list:
     ],
 )
 def test_head_activation_and_loss(task, activation, loss, fitted):
+    from recipes.preparation import FOLDS
+
     networks = _networks(fitted[task])
-    assert len(networks) == 3  # the default ensemble
+    assert len(networks) == FOLDS  # 400 rows: cross-fitted by default
     for network in networks:
         head = network.get_layer("head")
         assert head.activation.__name__ == activation
