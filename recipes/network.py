@@ -144,12 +144,12 @@ def _embedded(x, hp: dict, layout: Layout):
     """The features with numeric columns embedded if asked, and each
     categorical column's code embedded or one-hot encoded.
 
-    Missing-value flags pass through as they are.
+    Missing-value flags and date features pass through as they are.
     """
     periodic = hp["numeric_embedding"] == "periodic" and layout.numeric
     if not periodic and not layout.categories:
         return x
-    numeric, categories = layout.numeric, layout.numeric + layout.flags
+    numeric, categories = layout.numeric, layout.first_code
     parts = [x[:, :numeric], x[:, numeric:categories], x[:, categories:]]
     if periodic:
         parts[0] = custom_layers.PeriodicEmbedding(name="numeric_embedding")(

@@ -1,12 +1,12 @@
 """Preprocessing inside the model: raw named columns in, one float matrix out.
 
 Numeric columns are imputed (training median), flagged when missing and
-normalized; each categorical column becomes one integer code with Keras's
-`StringLookup` (values unseen in training, or rarer than `MIN_COUNT`, share
-code 0; missing is the category ""), which the network one-hot encodes or
-embeds. Statistics come
-from the training split only and are stored in the layers, so the exported
-model takes raw columns and nothing is pickled beside it.
+normalized; date columns become calendar features (`recipes.dates`); each
+categorical column becomes one integer code with Keras's `StringLookup`
+(values unseen in training, or rarer than `MIN_COUNT`, share code 0;
+missing is the category ""), which the network one-hot encodes or embeds.
+Statistics come from the training split only and are stored in the layers,
+so the exported model takes raw columns and nothing is pickled beside it.
 
 >>> import pandas as pd
 >>> from recipes.schema import infer_schema
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from recipes.dates import date_layer
 from recipes.errors import ArgumentError, DataError
 from recipes.schema import Schema
 from recipes.targets import LOG_CLIP
@@ -274,14 +275,21 @@ def vocabulary(
 @dataclasses.dataclass(frozen=True)
 class Layout:
     """Where each kind of feature sits in the preprocessor's output:
-    `numeric` normalized columns, then `flags` missing-indicators, then one
-    integer code per categorical column, `categories` giving the number of
-    codes of each (its vocabulary and the unseen code 0).
+    `numeric` normalized columns, then `flags` missing-indicators, then
+    `dates` calendar features, then one integer code per categorical
+    column, `categories` giving the number of codes of each (its vocabulary
+    and the unseen code 0).
     """
 
     numeric: int
     flags: int
     categories: tuple[int, ...]
+    dates: int = 0
+
+    @property
+    def first_code(self) -> int:
+        """The index of the first categorical code."""
+        return self.numeric + self.flags + self.dates
 
 
 def build_preprocessor(
@@ -301,6 +309,14 @@ def build_preprocessor(
         layer = numeric_layer(numeric_matrix(frame, schema), normalization)
         parts.append(layer([inputs[c.serving_name] for c in numeric]))
         flags = sum(layer.indicate)
+    dates = 0
+    for column in schema.columns:
+        if column.kind == "date":
+            layer = date_layer(
+                frame[column.name], name=f"date_{column.serving_name}"
+            )
+            parts.append(layer(inputs[column.serving_name]))
+            dates += layer.width
     for column in schema.columns:
         if column.kind != "categorical":
             continue
@@ -319,7 +335,7 @@ def build_preprocessor(
         else keras.layers.Concatenate(name="features")(parts)
     )
     model = keras.Model(inputs, features, name="preprocessor")
-    return model, Layout(len(numeric), flags, tuple(widths))
+    return model, Layout(len(numeric), flags, tuple(widths), dates)
 
 
 def to_inputs(
@@ -341,7 +357,7 @@ def to_inputs(
     inputs = {}
     for column in schema.columns:
         values = frame[column.name]
-        if column.kind == "categorical":
+        if column.kind != "numeric":
             inputs[column.serving_name] = category_strings(values)
         else:
             inputs[column.serving_name] = _numbers(values, column.name, name)

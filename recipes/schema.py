@@ -17,6 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from recipes.dates import FEATURES, is_date_column
 from recipes.errors import DataError
 
 
@@ -26,7 +27,7 @@ class Column:
 
     name: str
     serving_name: str
-    kind: str  # "numeric" or "categorical"
+    kind: str  # "numeric", "categorical" or "date"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,11 +119,14 @@ def infer_schema(
 ) -> tuple[Schema, list[str]]:
     """Finds the feature columns and their kinds; returns notes for the user.
 
-    Numeric dtypes are numeric features; everything else is categorical.
-    Constant, entirely empty and id-like columns are dropped, each with a note
-    that names it. An integer column is id-like when its values are distinct
-    and span no more than the rows they come from: `population` rows for a
-    sample of a larger file (streaming), else the frame's own.
+    Numeric dtypes are numeric features; text columns of ISO dates are
+    dates (`recipes.dates`); everything else is categorical.
+    Constant, entirely empty and id-like columns are dropped, each with a
+    note that names it. A text column is id-like when every row holds
+    another text (a date column never is); an integer column when its
+    values are distinct and span no more than the rows they come from:
+    `population` rows for a sample of a larger file (streaming), else the
+    frame's own.
 
     Raises:
         DataError: the target or a requested feature is missing.
@@ -141,10 +145,13 @@ def infer_schema(
         kind = _kind(values)
         # texts are hashed once, for both checks
         factorized = pd.factorize(values) if kind == "categorical" else None
+        if factorized and is_date_column(pd.Series(factorized[1])):
+            kind = "date"
         reason = _reason_to_drop(
             values, len(frame), factorized, population or len(frame)
         )
-        if reason and not (explicit and reason.startswith("id-like")):
+        id_like = reason and reason.startswith("id-like")
+        if reason and not (id_like and (explicit or kind == "date")):
             notes.append(f"dropping column {column!r} of {name}: {reason}")
             continue
         serving = serving_name(column)
@@ -154,8 +161,14 @@ def infer_schema(
                 f"become input {serving!r} in the SavedModel; rename one"
             )
         used[serving] = column
+        if kind == "date":  # a day per row is no id
+            notes.append(
+                f"column {column!r} of {name} holds ISO dates: the model "
+                f"reads their {', '.join(FEATURES)}"
+            )
         columns.append(Column(str(column), serving, kind))
-        notes.extend(_oddities(values, column, name, factorized))
+        if kind != "date":
+            notes.extend(_oddities(values, column, name, factorized))
     if not columns:
         raise DataError(
             f"{name} has no usable feature column besides target {target!r}"

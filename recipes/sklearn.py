@@ -102,12 +102,12 @@ class _RecipeEstimator(BaseEstimator):
         return table, y
 
     def _categorical(self, fitting: bool) -> set[str]:
-        """The columns the fitted recipe reads as categories (none while
-        fitting: then the values decide)."""
+        """The columns the fitted recipe reads as text, categories or dates
+        (none while fitting: then the values decide)."""
         if fitting or not hasattr(self, "recipe_"):
             return set()
         columns = self.recipe_.schema_.columns
-        return {c.name for c in columns if c.kind == "categorical"}
+        return {c.name for c in columns if c.kind != "numeric"}
 
     def _column_names(self) -> list[str]:
         """The fitted DataFrame's names if usable, else x0, x1, ..."""

@@ -181,8 +181,8 @@ def test_embedded_ensemble_serves_like_predict(task, csvs, tmp_path):
 
 def test_timestamps_serve_as_the_csv_spells_them(tmp_path):
     # pyarrow parses ISO-8601 timestamps; trained on the parsed values, the
-    # vocabulary would read "2020-01-01 10:00:00" while a client sends the
-    # CSV's own "2020-01-01T10:00:00" (issue 20, item 3).
+    # model would see "2020-01-01 10:00:00" while a client sends the CSV's
+    # own "2020-01-01T10:00:00" (issue 20, item 3).
     from recipes import BinaryClassification
 
     rng = np.random.default_rng(0)
@@ -245,3 +245,40 @@ def test_a_log_transformed_target_is_inverted_in_the_saved_model(tmp_path):
         target="y", target_transform="none", epochs=1, ensemble=1
     )
     assert not untransformed.fit(frame).model_.get_layer("target_scale").log
+
+
+def test_date_features_serve_from_the_csv_text(tmp_path):
+    """A weekend flag learned from ISO dates generalizes to days never seen
+    in training (a category could not), and the SavedModel fed the CSV's
+    text answers as `predict` does."""
+    from recipes import BinaryClassification
+
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2015-01-01") + pd.to_timedelta(
+        rng.permutation(5 * 365)[:600], unit="D"
+    )
+    frame = pd.DataFrame(
+        {
+            "day": days.strftime("%Y-%m-%d"),
+            "x": rng.normal(size=600),
+            "y": np.where(days.dayofweek >= 5, "weekend", "weekday"),
+        }
+    )
+    train, test = frame.iloc[:450], frame.iloc[450:]
+    assert not set(test["day"]) & set(train["day"])
+    path = tmp_path / "days.csv"
+    train.to_csv(path, index=False)
+    recipe = BinaryClassification(
+        target="y",
+        epochs=60,
+        ensemble=1,
+        folds=1,
+        hyperparameters={"units": 32},
+    ).fit(path)
+    assert {c.name: c.kind for c in recipe.schema_.columns}["day"] == "date"
+    answer = _serve(recipe.export(tmp_path / "model"), test, recipe.schema_)
+    predicted = recipe.predict(test)
+    np.testing.assert_allclose(
+        answer["probability"], predicted["proba_weekend"], atol=1e-5
+    )
+    assert (predicted["class"] == test["y"]).mean() > 0.9
