@@ -13,7 +13,8 @@ seed 0, one network per recipe; `--datasets`, `--variants`, `--seeds`,
 For each dataset of ../shared/datasets, holds out a (for classification,
 stratified) 20 % of train.csv — test.csv is never read — fits the recipe
 on the rest (its own validation split inside, for early stopping) and
-scores the holdout with the catalog's primary metric. Each variant changes
+scores the holdout with the catalog's primary metric (`--log-loss`: the
+classification sets by their log-loss instead). Each variant changes
 the task's defaults (`Recipe.network_defaults`): one of their ideas taken
 out, or an alternative added; a variant that would train the same model
 as the defaults on a dataset is skipped there. The table prints every
@@ -36,6 +37,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from recipes import BinaryClassification, MulticlassClassification, Regression
+from recipes.schema import is_date_column
 
 RECIPES = {
     "regression": Regression,
@@ -86,6 +88,17 @@ VARIANTS["tabm_mini"] = {
     "ensemble": 1,
 }
 VARIANTS["folds_5"] = {"folds": 5}
+VARIANTS["no_calibration"] = {"calibration": None}
+CLASSIFICATION_ONLY.add("no_calibration")
+# dates as text categories, not calendar features: the date columns of the
+# table are read as text that no ISO pattern matches (their values
+# prefixed), so the schema keeps them categorical
+VARIANTS["dates_as_text"] = {}
+# the anchors' optimizer and regularization (TabM: AdamW, weight decay 3e-4)
+VARIANTS["weight_decay_3e-4"] = {"hyperparameters": {"weight_decay": 3e-4}}
+VARIANTS["weight_decay_1e-3"] = {"hyperparameters": {"weight_decay": 1e-3}}
+VARIANTS["sigma_0.01"] = {"hyperparameters": {"periodic_sigma": 0.01}}
+VARIANTS["sigma_1"] = {"hyperparameters": {"periodic_sigma": 1.0}}
 TAKEN_OUT = [
     "defaults",
     "plain_mlp",
@@ -96,7 +109,8 @@ TAKEN_OUT = [
 QUICK = dict(datasets=["penguins", "breast_cancer"])
 FULL = dict(datasets=["all"])
 # ensemble: networks per recipe; --variants (default TAKEN_OUT) below
-OPTIONS = dict(seeds=[0], ensemble=1, catalog=common.DATASETS)
+# log_loss: score classification sets by log-loss instead (calibration)
+OPTIONS = dict(seeds=[0], ensemble=1, catalog=common.DATASETS, log_loss=False)
 
 
 def main() -> None:
@@ -138,7 +152,7 @@ def main() -> None:
                 flush=True,
             )
     print()
-    print(_table(catalog, scores, args.variants).to_string())
+    print(_table(catalog, scores, args.variants, args.log_loss).to_string())
     print(
         f"summary: gain over defaults (%, + = better), seeds {args.seeds}, "
         f"ensemble {args.ensemble}; {sum(seconds.values()):.0f} s in all"
@@ -149,8 +163,15 @@ def _score(args, frame: pd.DataFrame, entry: dict, variant: str, seed: int):
     task = entry["task"]
     if variant in REGRESSION_ONLY and task != "regression":
         return None
-    if variant in CLASSIFICATION_ONLY and task == "regression":
+    if task == "regression" and (
+        variant in CLASSIFICATION_ONLY or args.log_loss
+    ):
         return None
+    if variant == "dates_as_text":
+        dates = [c for c in frame.columns[:-1] if is_date_column(frame[c])]
+        if not dates:
+            return None
+        frame = frame.assign(**{c: "day " + frame[c] for c in dates})
     settings = dict(VARIANTS[variant])
     recipe_class = RECIPES[task]
     hp = {
@@ -165,7 +186,9 @@ def _score(args, frame: pd.DataFrame, entry: dict, variant: str, seed: int):
         changed.discard("categorical_embedding")
     if not entry["n_numeric"]:
         changed.discard("numeric_embedding")
-    if variant != "defaults" and not (settings or changed):
+    if variant not in ("defaults", "dates_as_text") and not (
+        settings or changed
+    ):
         return None  # the same model as the defaults
     target = entry["target"]
     fit, holdout = train_test_split(
@@ -178,10 +201,13 @@ def _score(args, frame: pd.DataFrame, entry: dict, variant: str, seed: int):
     recipe = recipe_class(
         target=target, seed=seed, hyperparameters=hp, **settings
     )
-    return recipe.fit(fit).evaluate(holdout)[PRIMARY[task]]
+    metric = "log_loss" if args.log_loss else PRIMARY[task]
+    return recipe.fit(fit).evaluate(holdout)[metric]
 
 
-def _table(catalog: dict, scores: dict, variants: list[str]) -> pd.DataFrame:
+def _table(
+    catalog: dict, scores: dict, variants: list[str], log_loss: bool
+) -> pd.DataFrame:
     """Scores (datasets x variants), and each variant's mean gain in %."""
     names = sorted(
         {name for name, _ in scores}, key=list(catalog["datasets"]).index
@@ -201,9 +227,8 @@ def _table(catalog: dict, scores: dict, variants: list[str]) -> pd.DataFrame:
             )
             if base is None or ours is None:
                 continue
-            sign = (
-                -1 if catalog["datasets"][name]["task"] == "regression" else 1
-            )
+            task = catalog["datasets"][name]["task"]
+            sign = -1 if task == "regression" or log_loss else 1
             changes.append(100 * sign * (ours - base) / abs(base))
         gains[variant] = sum(changes) / len(changes) if changes else None
     table.loc["mean gain %"] = gains

@@ -34,6 +34,11 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _folds(text: str) -> int | str:
+    """ "auto" or a positive integer."""
+    return text if text == "auto" else _positive_int(text)
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -88,6 +93,12 @@ def parser() -> argparse.ArgumentParser:
             "skewed non-negative target)",
         )
         sub.add_argument(
+            "--calibration",
+            choices=("temperature", "none"),
+            help="classification: temperature scaling of the probabilities "
+            "on the held-out rows (default temperature)",
+        )
+        sub.add_argument(
             "--validation", help="validation CSV (default: a split)"
         )
         sub.add_argument("--test", help="test CSV: report its metrics")
@@ -122,6 +133,14 @@ def parser() -> argparse.ArgumentParser:
             help="replace existing --export/--save/--directory",
         )
         if name == "train":
+            sub.add_argument(
+                "--folds",
+                type=_folds,
+                default="auto",
+                help="cross-fitting: one network per fold, each early-stopped "
+                "on its fold (default auto: 5 under 5,000 rows without "
+                "--validation; 1: one validation split)",
+            )
             sub.add_argument(
                 "--distributed",
                 action="store_true",
@@ -320,6 +339,10 @@ def _train(args: argparse.Namespace) -> int:
         raise ArgumentError(
             f"--target-transform applies to regression, not to {task}"
         )
+    if args.calibration and not get(task).classifies:
+        raise ArgumentError(
+            f"--calibration applies to classification, not to {task}"
+        )
     load = streaming.scan if stream else load_dataset
     dataset = load(
         args.csv if stream else train,
@@ -346,6 +369,12 @@ def _train(args: argparse.Namespace) -> int:
         kwargs["loss"] = args.loss
     if args.target_transform:
         kwargs["target_transform"] = args.target_transform
+    if args.calibration:
+        kwargs["calibration"] = (
+            None if args.calibration == "none" else args.calibration
+        )
+    if args.command == "train":
+        kwargs["folds"] = args.folds
     recipe = BY_TASK[task](target=args.target, **kwargs)
     if args.command == "tune":
         recipe.tune(
@@ -365,8 +394,11 @@ def _train(args: argparse.Namespace) -> int:
     result = {
         "recipe": type(recipe).__name__,
         "best_epoch": recipe.best_epoch_,
+        "networks": recipe.ensemble_,
         "hyperparameters": recipe.hyperparameters_,
     }
+    if recipe.temperature_ is not None:
+        result["temperature"] = recipe.temperature_
     if worker:  # the chief (worker 0) evaluates and writes
         print(json.dumps({**result, "worker": worker}, indent=2))
         return 0

@@ -1,14 +1,13 @@
 """Date columns: calendar features computed inside the model from ISO text.
 
 A column whose every present value is an ISO-8601 date ("2020-01-31", or a
-timestamp "2020-01-31T10:00:00" whose date part is used) becomes its year
+timestamp "2020-01-31T10:00:00" whose date part is used; the schema finds
+them, `recipes.schema.is_date_column`) becomes its year
 (standardized) and the sine and cosine of its month, weekday and day of the
 year, so a served row sends the CSV's own text.
 
 >>> import pandas as pd
 >>> values = pd.Series(["2020-01-31", "2021-07-04", None])
->>> is_date_column(values)
-True
 >>> layer = date_layer(values, name="when")
 >>> features = layer(keras.ops.convert_to_tensor(["2020-01-31", ""]))
 >>> [round(float(v), 3) for v in features[0]]  # year, month, weekday, day
@@ -26,27 +25,10 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-# RE2 (TensorFlow) and Python's re read this alike
-ISO_DATE = (
-    r"\d{4}-\d{2}-\d{2}"
-    r"([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?"
-)
-FEATURES = ("year", "month", "weekday", "day of year")
+from recipes.schema import ISO_DATE
+
 WIDTH = 7  # the year, then a sine and a cosine for each cycle
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def is_date_column(values: pd.Series) -> bool:
-    """Whether every present value of a text column is an ISO date."""
-    present = pd.Series(pd.unique(values.dropna())).astype(str)
-    if present.empty or not present[:100].str.fullmatch(ISO_DATE).all():
-        return False  # most text columns fail on their first values
-    if not present.str.fullmatch(ISO_DATE).all():
-        return False
-    days = pd.to_datetime(
-        present.str.slice(0, 10), format="%Y-%m-%d", errors="coerce"
-    )
-    return bool(days.notna().all())  # "2020-02-30" is no date
 
 
 @keras.saving.register_keras_serializable(package="recipes")

@@ -2,7 +2,8 @@
 
 A task names its kind (`recipes.tasks.Task.diagnostic`): residuals for a
 regression, ROC and precision-recall curves for a binary classification, a
-confusion matrix for several classes. Each plot comes with its alt text and
+confusion matrix for several classes; every classification also has a
+reliability plot (`reliability`). Each plot comes with its alt text and
 caption, for `recipes.report`.
 
 >>> schema = Schema("binary", "y", (), classes=("no", "yes"), positive=1)
@@ -24,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from sklearn import metrics
+from sklearn import calibration, metrics
 
 from recipes.schema import Schema
 
@@ -131,6 +132,54 @@ def _confusion(
         "confusion matrix of the test data",
         "Test rows by true class (rows) and predicted class (columns); "
         "the diagonal is right.",
+    )
+
+
+def reliability(
+    schema: Schema, y: np.ndarray, predictions: pd.DataFrame, bins: int = 10
+) -> Plot:
+    """Predicted probability against observed frequency, in `bins` bins of
+    equal rows: the positive class's for two classes, the predicted
+    class's (its confidence against its accuracy) for more."""
+    names = schema.class_names
+    probabilities = predictions[[f"proba_{n}" for n in names]].to_numpy()
+    if len(names) == 2:
+        hit, confidence = (
+            y == schema.positive,
+            probabilities[:, schema.positive],
+        )
+        what = f"probability of class {names[schema.positive]}"
+    else:
+        hit = probabilities.argmax(axis=1) == y
+        confidence = probabilities.max(axis=1)
+        what = "probability of the predicted class"
+    bins = min(bins, len(y))
+    observed, predicted = calibration.calibration_curve(
+        hit, confidence, n_bins=bins, strategy="quantile"
+    )
+    # the rows of each non-empty bin, binned as calibration_curve bins them
+    edges = np.percentile(confidence, np.linspace(0, 100, bins + 1))
+    counts = np.bincount(np.searchsorted(edges[1:-1], confidence))
+    gap = np.abs(observed - predicted) @ counts[counts > 0] / len(y)
+    figure = Figure(figsize=(5.5, 5), layout="constrained")
+    axes = figure.add_subplot()
+    axes.plot([0, 1], [0, 1], color="gray", linestyle="--", label="calibrated")
+    axes.plot(predicted, observed, marker="o", label="model")
+    axes.set(
+        xlabel=f"predicted {what}",
+        ylabel="observed frequency",
+        title="Reliability on the test data",
+        xlim=(0, 1),
+        ylim=(0, 1),
+    )
+    axes.legend(loc="upper left")
+    return (
+        figure,
+        f"reliability plot: observed frequency against predicted {what}",
+        f"Test rows in {len(observed)} bins of about equal size; points "
+        "below the diagonal are overconfident, above it timid. Expected "
+        f"calibration error {gap:.3f} (the rows' mean |observed − "
+        "predicted| of their bin).",
     )
 
 

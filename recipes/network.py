@@ -29,10 +29,12 @@ DEFAULTS = {
     "architecture": "mlp",  # "mlp" | "tabm" | "tabm_mini"
     "members": 32,  # TabM's k
     "numeric_embedding": "none",  # "none" | "periodic"
+    "periodic_sigma": 0.1,  # the periodic embedding's initial frequencies
     "categorical_embedding": False,
     "label_smoothing": 0.0,
     "optimizer": "adam",
     "learning_rate": 1e-3,
+    "weight_decay": 0.0,  # decoupled (AdamW's), not on biases and norms
     "lr_decay": "none",  # "none" | "cosine" | "exponential" | "step"
     "batch_size": 256,
 }
@@ -52,6 +54,7 @@ SEARCH_SPACE = {
     "label_smoothing": [0.0, 0.05, 0.1],
     "optimizer": ["adam", "rmsprop", "nesterov"],
     "learning_rate": {"min": 1e-4, "max": 1e-2, "sampling": "log"},
+    "weight_decay": [0.0, 1e-5, 1e-4, 1e-3],
     "lr_decay": ["none", "cosine", "exponential", "step"],
     "batch_size": [64, 128, 256, 512],
 }
@@ -92,15 +95,25 @@ def hyperparameters(overrides: dict | None = None) -> dict:
             raise ArgumentError(
                 f"members must be a positive integer; received {value!r}"
             )
-        if key == "label_smoothing" and not (
-            isinstance(value, int | float) and 0 <= value < 1
-        ):
+        if key == "label_smoothing" and not (_number(value) and 0 <= value < 1):
             raise ArgumentError(
                 "label_smoothing must be a number in [0, 1); received "
                 f"{value!r}"
             )
+        if key == "weight_decay" and not (_number(value) and value >= 0):
+            raise ArgumentError(
+                f"weight_decay must be a number >= 0; received {value!r}"
+            )
+        if key == "periodic_sigma" and not (_number(value) and value > 0):
+            raise ArgumentError(
+                f"periodic_sigma must be a number > 0; received {value!r}"
+            )
         values[key] = value
     return values
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def build_network(
@@ -152,9 +165,9 @@ def _embedded(x, hp: dict, layout: Layout):
     numeric, categories = layout.numeric, layout.first_code
     parts = [x[:, :numeric], x[:, numeric:categories], x[:, categories:]]
     if periodic:
-        parts[0] = custom_layers.PeriodicEmbedding(name="numeric_embedding")(
-            parts[0]
-        )
+        parts[0] = custom_layers.PeriodicEmbedding(
+            sigma=hp["periodic_sigma"], name="numeric_embedding"
+        )(parts[0])
     if layout.categories and hp["categorical_embedding"]:
         parts[2] = custom_layers.CategoryEmbedding(
             list(layout.categories), name="categorical_embedding"
@@ -282,7 +295,9 @@ def _regularizer(l1: float, l2: float):
 
 
 def build_optimizer(hp: dict, decay_steps: int) -> keras.optimizers.Optimizer:
-    """The course's optimizer named by `hp`, with its learning-rate decay."""
+    """The course's optimizer named by `hp`, with its learning-rate decay
+    and its decoupled weight decay (`weight_decay`: each step shrinks every
+    kernel and embedding by learning rate x weight decay, AdamW's rule)."""
     rate = hp["learning_rate"]
     decay_steps = max(int(decay_steps), 1)
     if hp["lr_decay"] == "cosine":
@@ -301,7 +316,12 @@ def build_optimizer(hp: dict, decay_steps: int) -> keras.optimizers.Optimizer:
         "rmsprop": custom_optimizers.RMSProp,
         "adam": custom_optimizers.Adam,
     }
-    return optimizers[hp["optimizer"]](learning_rate=rate)
+    optimizer = optimizers[hp["optimizer"]](
+        learning_rate=rate, weight_decay=hp["weight_decay"] or None
+    )
+    if hp["weight_decay"]:  # as AdamW is used: on weights, not on offsets
+        optimizer.exclude_from_weight_decay(var_names=["bias", "beta", "gamma"])
+    return optimizer
 
 
 def build_loss(name: str, label_smoothing: float = 0.0) -> keras.losses.Loss:

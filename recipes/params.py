@@ -19,6 +19,7 @@ from recipes.preprocessing import NORMALIZATIONS
 from recipes.targets import TRANSFORMS
 
 CLASS_WEIGHTS = ("auto", "balanced", None)
+CALIBRATIONS = ("temperature", None)
 
 
 def _positive_int(value) -> bool:
@@ -42,6 +43,10 @@ CONSTRAINTS: dict[str, tuple[Callable[[object], bool], str]] = {
     "class_weight": (
         lambda v: v in CLASS_WEIGHTS,
         "'auto', 'balanced' or None",
+    ),
+    "calibration": (
+        lambda v: v in CALIBRATIONS,
+        "'temperature' or None",
     ),
     "folds": (
         lambda v: v == "auto" or _positive_int(v),

@@ -41,6 +41,7 @@ FITTED = (  # fitted attributes saved in recipe.json, by their key there
     ("history", "history_"),
     ("best_epoch", "best_epoch_"),
     ("ensemble", "ensemble_"),
+    ("temperature", "temperature_"),
 )
 
 

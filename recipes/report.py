@@ -155,6 +155,7 @@ def _header(recipe: Predictor) -> str:
         ("arguments", arguments),
         ("networks averaged", getattr(recipe, "ensemble_", 1)),
         ("best epoch", recipe.best_epoch_),
+        ("calibration temperature", getattr(recipe, "temperature_", None)),
         ("written", written),
     ]
     rows = "".join(f"<tr><th>{_e(k)}</th>{_cell(v)}</tr>" for k, v in facts)
@@ -300,10 +301,16 @@ def _test_sections(recipe: Predictor, test: Table | None) -> tuple[str, str]:
         ["metric", "model", "trivial baseline"], rows
     )
     predictions = recipe.predict(frame)
-    plot = diagnostics.plot(
-        recipe.task_.diagnostic, recipe.schema_, y, predictions
+    plots = [
+        diagnostics.plot(
+            recipe.task_.diagnostic, recipe.schema_, y, predictions
+        )
+    ]
+    if recipe.task_.classifies:
+        plots.append(diagnostics.reliability(recipe.schema_, y, predictions))
+    return scores, "".join(
+        plot if isinstance(plot, str) else _image(*plot) for plot in plots
     )
-    return scores, plot if isinstance(plot, str) else _image(*plot)
 
 
 # -- readings ---------------------------------------------------------------

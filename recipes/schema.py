@@ -17,8 +17,14 @@ import re
 import numpy as np
 import pandas as pd
 
-from recipes.dates import FEATURES, is_date_column
 from recipes.errors import DataError
+
+# an ISO-8601 date, or a timestamp; RE2 (TensorFlow) and Python's re read
+# this alike (recipes.dates parses it in the model)
+ISO_DATE = (
+    r"\d{4}-\d{2}-\d{2}"
+    r"([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,7 +170,7 @@ def infer_schema(
         if kind == "date":  # a day per row is no id
             notes.append(
                 f"column {column!r} of {name} holds ISO dates: the model "
-                f"reads their {', '.join(FEATURES)}"
+                "reads their year, month, weekday and day of year"
             )
         columns.append(Column(str(column), serving, kind))
         if kind != "date":
@@ -174,6 +180,25 @@ def infer_schema(
             f"{name} has no usable feature column besides target {target!r}"
         )
     return Schema(task=task, target=target, columns=tuple(columns)), notes
+
+
+def is_date_column(values: pd.Series) -> bool:
+    """Whether every present value of a text column is an ISO date.
+
+    >>> is_date_column(pd.Series(["2020-01-31", None, "2020-02-01T10:00"]))
+    True
+    >>> is_date_column(pd.Series(["2020-01-31", "2020-02-30"]))  # no such day
+    False
+    """
+    present = pd.Series(pd.unique(values.dropna())).astype(str)
+    if present.empty or not present[:100].str.fullmatch(ISO_DATE).all():
+        return False  # most text columns fail on their first values
+    if not present.str.fullmatch(ISO_DATE).all():
+        return False
+    days = pd.to_datetime(
+        present.str.slice(0, 10), format="%Y-%m-%d", errors="coerce"
+    )
+    return bool(days.notna().all())
 
 
 def _oddities(values: pd.Series, column, name: str, factorized) -> list[str]:

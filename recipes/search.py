@@ -140,7 +140,7 @@ def tune(
         result.best_epoch,
         _plan(len(members), refit),
     )
-    models, histories = [], []
+    models, trials, histories = [], [], []
     deadline = config.deadline
     for member in members:
         if models and deadline is not None and time.time() >= deadline:
@@ -151,22 +151,32 @@ def tune(
             )
             break
         hp = network.hyperparameters(member.values)
-        model = recipe.build(hp, data)
+        trial = recipe.build(hp, data)  # as its trial ended: validated
+        with warnings.catch_warnings():  # the optimizer's state is unused
+            warnings.filterwarnings("ignore", OPTIMIZER_STATE)
+            trial.load_weights(result.checkpoint(member.trial_id))
+        trials.append(trial)
         if refit:  # the budget holds here too, to an epoch
+            model = recipe.build(hp, data)
             stop = [tuning.Deadline(deadline)] if deadline is not None else []
             history = recipe.refit(
                 model, hp, data, member.best_epoch or 1, callbacks=stop
             )
             histories.append(history.history)
         else:
-            with warnings.catch_warnings():  # the optimizer's state is unused
-                warnings.filterwarnings("ignore", OPTIMIZER_STATE)
-                model.load_weights(result.checkpoint(member.trial_id))
+            model = trial
             histories.append(result.history(member.trial_id))
         models.append(model)
     best = network.hyperparameters(members[0].values)
+    # refitted networks saw the validation rows: their trials calibrate
+    temperature = recipe.temperature([(data, network.average(trials))])
     recipe.finish(
-        data, network.average(models), best, histories[0], len(models)
+        data,
+        network.average(models),
+        best,
+        histories[0],
+        len(models),
+        temperature,
     )
     if sampled:  # what the model was trained on, for the user and report
         recipe.summary_ = {**recipe.summary_, "sample_rows": sampled}

@@ -45,6 +45,7 @@ import numpy as np
 import custom_layers
 import tuning
 from recipes import network, streaming
+from recipes.calibration import Temperature, fit_temperature
 from recipes.inference import batched
 from recipes.preparation import Prepared
 from recipes.preprocessing import InverseTarget, to_inputs
@@ -198,9 +199,26 @@ def refit(
         )
 
 
-def assemble(data: Prepared, network_model: keras.Model) -> keras.Model:
+def temperature(held_out: list[tuple[Prepared, keras.Model]]) -> float:
+    """The temperature (`recipes.calibration`) fitted on held-out rows:
+    each pair's network predicts the validation rows of its data, which it
+    never trained on (a fold's, or the validation split's)."""
+    probabilities, labels = [], []
+    for part, model in held_out:
+        p = batched(model, part.x_valid)
+        probabilities.append(np.hstack([1 - p, p]) if p.shape[1] == 1 else p)
+        labels.append(part.y_valid)
+    return fit_temperature(
+        np.concatenate(probabilities), np.concatenate(labels)
+    )
+
+
+def assemble(
+    data: Prepared, network_model: keras.Model, temperature: float | None = None
+) -> keras.Model:
     """The served model: raw named columns -> preprocessing -> network ->
-    the target's own units (regression targets are scaled back)."""
+    the target's own units (regression targets are scaled back) or, given
+    a `temperature`, calibrated class probabilities."""
     raw = {
         c.serving_name: keras.Input(
             shape=(),
@@ -214,6 +232,10 @@ def assemble(data: Prepared, network_model: keras.Model) -> keras.Model:
         scale = data.target_scale
         output = InverseTarget(
             scale.mean, scale.std, scale.log, name="target_scale"
+        )(output)
+    if temperature is not None:
+        output = Temperature(
+            temperature, binary=data.task.name == "binary", name="temperature"
         )(output)
     return keras.Model(raw, output, name=f"{data.task.name}_recipe")
 

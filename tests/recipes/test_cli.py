@@ -22,6 +22,8 @@ def test_train_evaluate_predict(csvs, tmp_path, capsys):
             "y",
             "--epochs",
             "20",
+            "--folds",
+            "2",
             "--test",
             str(test),
             "--export",
@@ -32,6 +34,8 @@ def test_train_evaluate_predict(csvs, tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert status == 0
     assert result["recipe"] == "BinaryClassification"
+    assert result["networks"] == 2  # one per fold
+    assert result["temperature"] > 0
     assert result["test"]["roc_auc"] > result["test_baseline"]["roc_auc"]
     assert (export / "saved_model.pb").is_file()
 
@@ -119,8 +123,20 @@ def test_wrong_task_and_target_from_a_real_process(csvs):
     assert done.stdout == ""
 
 
-def test_usage_errors_exit_2(capsys):
+@pytest.mark.parametrize(
+    "flag, value", [("--epochs", "0"), ("--folds", "0"), ("--folds", "some")]
+)
+def test_usage_errors_exit_2(flag, value, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["train", "x.csv", "--target", "y", "--epochs", "0"])
+        main(["train", "x.csv", "--target", "y", flag, value])
     assert exit_info.value.code == 2
-    assert "expected a positive integer, got '0'" in capsys.readouterr().err
+    message = f"expected a positive integer, got {value!r}"
+    assert message in capsys.readouterr().err
+
+
+def test_calibration_of_a_regression_is_refused(csvs, capsys):
+    train = str(csvs["regression"][0])
+    argv = ["train", train, "--target", "y", "--calibration", "none"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--calibration applies to classification, not to regression" in err

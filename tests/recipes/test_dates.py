@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recipes.dates import DateFeatures, date_layer, is_date_column
-from recipes.schema import infer_schema
+from recipes.dates import DateFeatures, date_layer
+from recipes.schema import infer_schema, is_date_column
 
 
 def _calendar(days: pd.Series, year_mean: float, year_std: float):

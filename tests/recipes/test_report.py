@@ -5,6 +5,8 @@ import copy
 import re
 import shutil
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from recipes import BinaryClassification, load, report
@@ -62,9 +64,11 @@ def test_report_of_each_task_is_self_contained_with_its_diagnostic(
     page = path.read_text()
     _check_page(page)
     diagnostics = _alts(_section(page, "diagnostics"))
-    assert len(diagnostics) == 1
+    assert len(diagnostics) == (1 if task == "regression" else 2)
     for words in DIAGNOSTIC[task]:
         assert words in diagnostics[0]
+    if task != "regression":
+        assert diagnostics[1].startswith("reliability plot")
     assert len(_alts(_section(page, "curves"))) == 1
     assert "not tuned" in _section(page, "leaderboard").lower()
     assert not _alts(_section(page, "search"))
@@ -220,3 +224,24 @@ def test_report_command_rebuilds_the_report_of_a_saved_recipe(
     exported = fitted["binary"].export(tmp_path / "exported")
     assert main(["report", str(exported)]) == 2
     assert "nor a saved recipe (--save DIR)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "probabilities, hits, error",
+    [
+        ([0.1] * 10 + [0.9] * 10, [1] + [0] * 9 + [1] * 9 + [0], 0.0),
+        ([0.9] * 20, [1, 0] * 10, 0.4),  # one bin: |0.5 - 0.9|
+    ],
+)
+def test_reliability_plot_reports_the_calibration_error(
+    probabilities, hits, error
+):
+    from recipes.diagnostics import reliability
+    from recipes.schema import Schema
+
+    schema = Schema("binary", "y", (), classes=("no", "yes"), positive=1)
+    p = np.array(probabilities)
+    frame = pd.DataFrame({"proba_no": 1 - p, "proba_yes": p})
+    _, alt, caption = reliability(schema, np.array(hits), frame)
+    assert "probability of class yes" in alt
+    assert f"Expected calibration error {error:.3f}" in caption

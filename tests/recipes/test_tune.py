@@ -19,6 +19,7 @@ from recipes import (
     load,
     network,
 )
+from recipes.calibration import Temperature, fit_temperature
 from recipes.inference import batched
 from recipes.preprocessing import to_inputs
 
@@ -185,13 +186,18 @@ def test_ensemble_averages_the_best_trials_and_serves_the_same(csvs, tmp_path):
     data = recipe.prepare(train)  # the same seed: the same preprocessing
     frame = pd.read_csv(test)
     features = batched(data.preprocessor, to_inputs(frame, data.schema, "t"))
-    outputs = []
+    outputs, validated = [], []
     for member in recipe.search_.completed[:2]:
         model = recipe.build(network.hyperparameters(member.values), data)
         model.load_weights(recipe.search_.checkpoint(member.trial_id))
         outputs.append(model.predict(features, verbose=0))
+        validated.append(model.predict(data.x_valid, verbose=0))
     assert not np.allclose(outputs[0], outputs[1], atol=1e-3)
+    # the mean, calibrated by the temperature its validation rows give
+    temperature = fit_temperature(np.mean(validated, axis=0), data.y_valid)
+    assert recipe.temperature_ == pytest.approx(temperature, rel=1e-3)
     expected = np.mean(outputs, axis=0)
+    expected = np.asarray(Temperature(temperature, binary=False)(expected))
     columns = [f"proba_{label}" for label in data.schema.class_names]
     got = recipe.predict(frame)[columns].to_numpy()
     np.testing.assert_allclose(got, expected, atol=1e-5)
