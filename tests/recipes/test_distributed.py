@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from recipes import BinaryClassification, load
@@ -87,3 +88,28 @@ def test_two_workers_train_on_their_shards_of_a_stream(csvs, tmp_path):
     train, test = csvs["binary"]
     chief, _ = _two_workers(train, test, tmp_path, "--stream", "--epochs", "40")
     assert chief["test"]["roc_auc"] > 0.8
+
+
+@pytest.mark.parametrize("pipelines, replicas", [(1, 2), (2, 4), (3, 6)])
+def test_workers_with_several_replicas_share_every_batch_whole(
+    pipelines, replicas
+):
+    """Each epoch's global batches are split over the input pipelines
+    (workers) and each worker's share over its replicas: together they
+    hold every row of every full batch once (issue 20, item 13)."""
+    from recipes.distributed import arrays
+
+    rows, batch = 250, 24
+    x = np.arange(rows, dtype="f4")[:, None]
+    batches = arrays(x, np.zeros(rows, "f4"), None, seed=0)
+    seen = []
+    for pipeline in range(pipelines):
+        context = tf.distribute.InputContext(pipelines, pipeline, replicas)
+        shares = [b[0].numpy()[:, 0] for b in batches(context, 0, batch)]
+        # one batch per replica of this worker per step, of its share
+        assert {len(s) for s in shares} == {batch // replicas}
+        assert len(shares) == rows // batch * (replicas // pipelines)
+        seen.append(np.concatenate(shares))
+    seen = np.concatenate(seen).astype(int)
+    assert len(seen) == rows // batch * batch
+    assert len(set(seen)) == len(seen)  # no row twice, none of a batch lost
