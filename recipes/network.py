@@ -34,6 +34,15 @@ DEFAULTS = {
     "label_smoothing": 0.0,
     "optimizer": "adam",
     "learning_rate": 1e-3,
+    # the optimizer's own (each used by the optimizers that have it)
+    "momentum": 0.9,  # momentum, nesterov
+    "beta_1": 0.9,  # adam
+    "beta_2": 0.999,  # adam
+    "rho": 0.9,  # rmsprop
+    "epsilon": 1e-7,  # adagrad, rmsprop, adam
+    "clipnorm": 0.0,  # 0: no clipping; else each gradient's norm at most
+    "initializer": "he_normal",  # the hidden kernels' (custom_layers)
+    "noise": 0.0,  # Gaussian noise on the network's input, in training
     "weight_decay": 0.0,  # decoupled (AdamW's), not on biases and norms
     "lr_decay": "none",  # "none" | "cosine" | "exponential" | "step"
     "batch_size": 256,
@@ -55,6 +64,15 @@ SEARCH_SPACE = {
     "optimizer": ["adam", "rmsprop", "nesterov"],
     "learning_rate": {"min": 1e-4, "max": 1e-2, "sampling": "log"},
     "weight_decay": [0.0, 1e-5, 1e-4, 1e-3],
+    # fixed entries: searchable by widening them (search_space=...)
+    "momentum": 0.9,
+    "beta_1": 0.9,
+    "beta_2": 0.999,
+    "rho": 0.9,
+    "epsilon": 1e-7,
+    "clipnorm": [0.0, 1.0],
+    "initializer": ["he_normal", "glorot_uniform"],
+    "noise": [0.0, 0.05, 0.1],
     "lr_decay": ["none", "cosine", "exponential", "step"],
     "batch_size": [64, 128, 256, 512],
 }
@@ -68,6 +86,20 @@ CHOICES = {
     "numeric_embedding": ("none", "periodic"),
     "optimizer": ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"),
     "lr_decay": ("none", "cosine", "exponential", "step"),
+    "initializer": custom_layers.INITIALIZERS,
+}
+# number keys: (low, high, whether low itself is allowed); high is open
+RANGES = {
+    "label_smoothing": (0.0, 1.0, True),
+    "weight_decay": (0.0, float("inf"), True),
+    "periodic_sigma": (0.0, float("inf"), False),
+    "momentum": (0.0, 1.0, True),
+    "beta_1": (0.0, 1.0, True),
+    "beta_2": (0.0, 1.0, True),
+    "rho": (0.0, 1.0, True),
+    "epsilon": (0.0, float("inf"), False),
+    "clipnorm": (0.0, float("inf"), True),
+    "noise": (0.0, float("inf"), True),
 }
 
 
@@ -95,25 +127,20 @@ def hyperparameters(overrides: dict | None = None) -> dict:
             raise ArgumentError(
                 f"members must be a positive integer; received {value!r}"
             )
-        if key == "label_smoothing" and not (_number(value) and 0 <= value < 1):
+        if key in RANGES and not _in_range(value, *RANGES[key]):
+            low, high, closed = RANGES[key]
+            bound = f"[{low:g}, {high:g})" if closed else f"({low:g}, {high:g})"
             raise ArgumentError(
-                "label_smoothing must be a number in [0, 1); received "
-                f"{value!r}"
-            )
-        if key == "weight_decay" and not (_number(value) and value >= 0):
-            raise ArgumentError(
-                f"weight_decay must be a number >= 0; received {value!r}"
-            )
-        if key == "periodic_sigma" and not (_number(value) and value > 0):
-            raise ArgumentError(
-                f"periodic_sigma must be a number > 0; received {value!r}"
+                f"{key} must be a number in {bound}; received {value!r}"
             )
         values[key] = value
     return values
 
 
-def _number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _in_range(value, low: float, high: float, closed: bool) -> bool:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    return (low <= value if closed else low < value) and value < high
 
 
 def build_network(
@@ -126,9 +153,11 @@ def build_network(
 ) -> keras.Model:
     """An MLP from `inputs` features to `units` outputs with `activation`.
 
-    Hidden layers are the course's `custom_layers`: Dense (He-normal) with
-    optional BatchNorm / LayerNorm, an activation and inverted Dropout, or a
-    `ResidualBlock` each when `residual` is on. The head is a Keras Dense
+    Hidden layers are the course's `custom_layers`: Dense (`initializer`,
+    He-normal by default) with optional BatchNorm / LayerNorm, an
+    activation and inverted Dropout, or a `ResidualBlock` each when
+    `residual` is on; `noise` adds Gaussian noise to their input in
+    training. The head is a Keras Dense
     with the task's output activation. Given the features' `layout`, the
     numeric and categorical columns can be embedded first
     (`numeric_embedding`, `categorical_embedding`).
@@ -138,6 +167,8 @@ def build_network(
     x = features = keras.Input(shape=(inputs,), name="features")
     if layout is not None:
         x = _embedded(x, hp, layout)
+    if hp["noise"]:  # after the embeddings: codes stay whole
+        x = custom_layers.GaussianNoise(hp["noise"], name="input_noise")(x)
     if hp["architecture"] != "mlp":
         outputs = _tabm(x, units, activation, hp)
         return keras.Model(features, outputs, name=name)
@@ -195,8 +226,8 @@ def _tabm(x, units: int, activation: str, hp: dict):
     members). "tabm_mini": one `MemberScale` (random signs) in front of a
     shared MLP. The members' outputs go through the task's activation,
     then `EnsembleMean`: the members in training (the loss is their mean
-    loss, `training.build`), their mean otherwise. L1/L2 and residual
-    blocks do not apply here.
+    loss, `training.build`), their mean otherwise. L1/L2, residual
+    blocks and `initializer` do not apply here.
     """
     k = hp["members"]
     mini = hp["architecture"] == "tabm_mini"
@@ -260,12 +291,16 @@ def _hidden(x, hp, regularizer, index: int):
             activation=hp["activation"],
             normalization=normalization,
             dropout=hp["dropout"],
+            kernel_initializer=hp["initializer"],
             kernel_regularizer=regularizer,
             synchronized=_replicated(),
             name=f"residual_{index}",
         )(x)
     x = custom_layers.Dense(
-        hp["units"], kernel_regularizer=regularizer, name=f"dense_{index}"
+        hp["units"],
+        kernel_initializer=hp["initializer"],
+        kernel_regularizer=regularizer,
+        name=f"dense_{index}",
     )(x)
     if normalization == "batch":
         x = custom_layers.BatchNorm(
@@ -295,9 +330,12 @@ def _regularizer(l1: float, l2: float):
 
 
 def build_optimizer(hp: dict, decay_steps: int) -> keras.optimizers.Optimizer:
-    """The course's optimizer named by `hp`, with its learning-rate decay
-    and its decoupled weight decay (`weight_decay`: each step shrinks every
-    kernel and embedding by learning rate x weight decay, AdamW's rule)."""
+    """The course's optimizer named by `hp`, with its own hyperparameters
+    (`momentum`; `rho`; `beta_1`, `beta_2`; `epsilon`), its learning-rate
+    decay, gradient clipping (`clipnorm`: each gradient rescaled to that
+    norm at most) and decoupled weight decay (`weight_decay`: each step
+    shrinks every kernel and embedding by learning rate x weight decay,
+    AdamW's rule)."""
     rate = hp["learning_rate"]
     decay_steps = max(int(decay_steps), 1)
     if hp["lr_decay"] == "cosine":
@@ -316,8 +354,18 @@ def build_optimizer(hp: dict, decay_steps: int) -> keras.optimizers.Optimizer:
         "rmsprop": custom_optimizers.RMSProp,
         "adam": custom_optimizers.Adam,
     }
+    own = {  # each optimizer's own hyperparameters
+        "momentum": ("momentum",),
+        "nesterov": ("momentum",),
+        "adagrad": ("epsilon",),
+        "rmsprop": ("rho", "epsilon"),
+        "adam": ("beta_1", "beta_2", "epsilon"),
+    }.get(hp["optimizer"], ())
     optimizer = optimizers[hp["optimizer"]](
-        learning_rate=rate, weight_decay=hp["weight_decay"] or None
+        learning_rate=rate,
+        weight_decay=hp["weight_decay"] or None,
+        clipnorm=hp["clipnorm"] or None,
+        **{key: hp[key] for key in own},
     )
     if hp["weight_decay"]:  # as AdamW is used: on weights, not on offsets
         optimizer.exclude_from_weight_decay(var_names=["bias", "beta", "gamma"])

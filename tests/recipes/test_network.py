@@ -57,3 +57,56 @@ def test_periodic_sigma_reaches_the_embedding():
 def test_out_of_range_settings_are_named(key, value):
     with pytest.raises(ArgumentError, match=f"{key} must be"):
         hyperparameters({key: value})
+
+
+@pytest.mark.parametrize(
+    "optimizer, own",
+    [
+        ("adam", {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-6}),
+        ("rmsprop", {"rho": 0.95, "epsilon": 1e-5}),
+        ("nesterov", {"momentum": 0.5}),
+        ("momentum", {"momentum": 0.7}),
+        ("adagrad", {"epsilon": 1e-4}),
+    ],
+)
+def test_the_optimizers_own_hyperparameters_reach_it(optimizer, own):
+    hp = hyperparameters({"optimizer": optimizer, "clipnorm": 2.0, **own})
+    built = build_optimizer(hp, decay_steps=10)
+    for key, value in own.items():
+        assert getattr(built, key) == pytest.approx(value)
+    assert built.clipnorm == 2.0
+    assert build_optimizer(hyperparameters(), 10).clipnorm is None
+
+
+def test_the_initializer_sets_the_hidden_kernels_scale():
+    """The course's He initialization, N(0, 1) * 0.001 * sqrt(2 / n_in)."""
+    hp = hyperparameters({"initializer": "course_he_normal", "units": 256})
+    network = build_network(400, units=1, activation="linear", hp=hp)
+    kernel = network.get_layer("dense_0").kernel.numpy()
+    assert kernel.std() == pytest.approx(0.001 * np.sqrt(2 / 400), rel=0.05)
+
+
+def test_input_noise_acts_in_training_only():
+    hp = hyperparameters({"noise": 0.5})
+    network = build_network(4, units=1, activation="linear", hp=hp)
+    assert network.get_layer("input_noise").stddev == 0.5
+    x = np.ones((64, 4), "float32")
+    inference = [np.asarray(network(x, training=False)) for _ in range(2)]
+    np.testing.assert_array_equal(inference[0], inference[1])
+    assert np.ptp(np.asarray(network(x, training=True))) > 0  # rows differ
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("momentum", 1.0),
+        ("beta_2", -0.1),
+        ("epsilon", 0.0),
+        ("noise", -1.0),
+        ("clipnorm", True),
+        ("initializer", "zeros_please"),
+    ],
+)
+def test_the_course_knobs_are_range_checked(key, value):
+    with pytest.raises(ArgumentError, match=key):
+        hyperparameters({key: value})
