@@ -54,7 +54,13 @@ SEARCH_SPACE = {
     "units": [64, 128, 256, 512],
     "activation": ["relu", "leaky_relu", "prelu", "elu"],
     "normalization": ["none", "batch", "layer"],
-    "dropout": {"min": 0.0, "max": 0.5, "step": 0.1},
+    # the course: batch norm or dropout, not both at first
+    "dropout": {
+        "min": 0.0,
+        "max": 0.5,
+        "step": 0.1,
+        "when": {"normalization": ["none", "layer"]},
+    },
     "l1": [0.0, 1e-5, 1e-4],
     "l2": [0.0, 1e-5, 1e-4, 1e-3],
     "residual": [False, True],

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import ClassVar
 
@@ -143,10 +144,22 @@ class Recipe(Predictor):
 
     def network_hyperparameters(self) -> dict:
         """What `fit` trains with: `network.DEFAULTS`, updated with this
-        task's `network_defaults`, then with `hyperparameters`."""
-        return network.hyperparameters(
+        task's `network_defaults`, then with `hyperparameters`.
+
+        Warns (`UserWarning`) when batch normalization and dropout are both
+        on: the course's advice is one or the other at first.
+        """
+        hp = network.hyperparameters(
             {**self.network_defaults, **(self.hyperparameters or {})}
         )
+        if hp["normalization"] == "batch" and hp["dropout"]:
+            warnings.warn(
+                f"hyperparameters: normalization 'batch' with dropout "
+                f"{hp['dropout']}; the course advises batch norm or dropout, "
+                "not both at first",
+                stacklevel=2,
+            )
+        return hp
 
     # -- training -----------------------------------------------------------
 

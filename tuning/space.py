@@ -2,11 +2,18 @@
 
 A value is fixed; a list is a choice; a dict with `min` and `max` is a range
 (`step`, `sampling="log"` optional; integers give an `Int`, else a `Float`).
+A range with `when={"parent": [values]}` exists only in trials whose
+`parent` (an entry before it) takes one of those values (keras-tuner's
+`conditional_scope`); other trials leave it out of their values.
 
 >>> hp = to_hyperparameters({"units": [64, 128], "lr": {"min": 1e-4,
 ...     "max": 1e-2, "sampling": "log"}, "layers": 2})
 >>> sorted(hp.values)
 ['layers', 'lr', 'units']
+>>> hp = to_hyperparameters({"norm": "batch", "dropout": {"min": 0.0,
+...     "max": 0.5, "when": {"norm": ["none"]}}})
+>>> sorted(hp.values)  # dropout inactive beside batch norm
+['norm']
 """
 
 from __future__ import annotations
@@ -47,6 +54,21 @@ def _add_range(hp: keras_tuner.HyperParameters, name: str, spec: dict) -> None:
         raise ValueError(
             f"search space {name!r} must give 'min' and 'max'; received {spec}"
         )
+    if "when" in spec:
+        if not isinstance(spec["when"], dict) or len(spec["when"]) != 1:
+            raise ValueError(
+                f"search space {name!r}: 'when' must be one "
+                "{parent: [values]} entry"
+            )
+        ((parent, values),) = spec["when"].items()
+        if parent not in hp:
+            raise ValueError(
+                f"search space {name!r} depends on {parent!r}, which must "
+                "come before it"
+            )
+        with hp.conditional_scope(parent, list(values)):
+            _add_range(hp, name, {k: v for k, v in spec.items() if k != "when"})
+        return
     low, high = spec["min"], spec["max"]
     sampling = spec.get("sampling", "linear")
     integers = all(

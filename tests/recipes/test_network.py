@@ -110,3 +110,27 @@ def test_input_noise_acts_in_training_only():
 def test_the_course_knobs_are_range_checked(key, value):
     with pytest.raises(ArgumentError, match=key):
         hyperparameters({key: value})
+
+
+def test_the_search_space_pairs_dropout_with_no_batch_norm():
+    """The course: batch norm or dropout, not both at first."""
+    from recipes.network import SEARCH_SPACE
+    from tuning.space import to_hyperparameters
+
+    space = to_hyperparameters(SEARCH_SPACE)
+    for normalization, active in [
+        ("batch", False),
+        ("none", True),
+        ("layer", True),
+    ]:
+        space.values["normalization"] = normalization
+        assert space.is_active("dropout") == active
+
+
+def test_batch_norm_and_dropout_set_together_warn():
+    from recipes import BinaryClassification
+
+    both = {"normalization": "batch", "dropout": 0.2}
+    recipe = BinaryClassification(target="y", hyperparameters=both)
+    with pytest.warns(UserWarning, match="batch norm or dropout, not both"):
+        recipe.network_hyperparameters()

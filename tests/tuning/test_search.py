@@ -398,3 +398,18 @@ def test_resuming_another_search_is_refused_naming_what_differs(tmp_path):
         **settings,
     )
     assert fresh.trials[0].values["units"] in (4, 16)
+
+
+def test_a_conditional_range_exists_only_beside_its_parents_values():
+    from tuning.space import to_hyperparameters
+
+    rate = {"min": 0.0, "max": 0.5, "when": {"norm": ["none", "layer"]}}
+    space = to_hyperparameters({"norm": ["none", "batch", "layer"], "p": rate})
+    for norm, active in [("none", True), ("batch", False), ("layer", True)]:
+        space.values["norm"] = norm
+        assert space.is_active("p") == active
+    with pytest.raises(ValueError, match="'p' depends on 'norm', which must"):
+        to_hyperparameters({"p": rate, "norm": ["none", "batch"]})
+    two = {**rate, "when": {"norm": ["none"], "other": [1]}}
+    with pytest.raises(ValueError, match="'when' must be one"):
+        to_hyperparameters({"norm": ["none"], "p": two})
