@@ -16,6 +16,9 @@ accepts Keras's common arguments (learning-rate schedules, `clipnorm`,
 - `Adam`: moving averages of `g` and `g**2`, with bias correction (as
   Keras) or without and with epsilon under the root (as the course).
 - `StepDecay`: `lr = initial * factor ** floor(step / step_size)`.
+- `StopOnSmallStep`, `StopBelowLoss`: callbacks that stop training when an
+  epoch moves the weights by less than epsilon, or when the training loss
+  falls below a threshold.
 """
 
 from custom_optimizers.adagrad import AdaGrad
@@ -25,6 +28,7 @@ from custom_optimizers.nesterov import Nesterov
 from custom_optimizers.rmsprop import RMSProp
 from custom_optimizers.schedules import StepDecay
 from custom_optimizers.sgd import SGD
+from custom_optimizers.stopping import StopBelowLoss, StopOnSmallStep
 
 __all__ = [
     "SGD",
@@ -34,4 +38,6 @@ __all__ = [
     "Nesterov",
     "RMSProp",
     "StepDecay",
+    "StopBelowLoss",
+    "StopOnSmallStep",
 ]

@@ -12,6 +12,7 @@ recipes.errors.ArgumentError: epochs must be a positive integer; ...
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 
 from recipes.errors import ArgumentError, is_int
@@ -20,6 +21,10 @@ from recipes.targets import TRANSFORMS
 
 CLASS_WEIGHTS = ("auto", "balanced", None)
 CALIBRATIONS = ("temperature", None)
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _positive_int(value) -> bool:
@@ -43,6 +48,14 @@ CONSTRAINTS: dict[str, tuple[Callable[[object], bool], str]] = {
     "class_weight": (
         lambda v: v in CLASS_WEIGHTS,
         "'auto', 'balanced' or None",
+    ),
+    "stop_weight_change": (
+        lambda v: v is None or (_number(v) and v > 0),
+        "None or a number > 0",
+    ),
+    "stop_train_loss": (
+        lambda v: v is None or (_number(v) and math.isfinite(v)),
+        "None or a finite number",
     ),
     "calibration": (
         lambda v: v in CALIBRATIONS,

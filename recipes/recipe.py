@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+import custom_optimizers
 from recipes import (
     distributed,
     network,
@@ -80,6 +81,12 @@ class Recipe(Predictor):
             of seeds). "auto": 5 folds for a table of fewer than 5,000
             rows given without a validation table, unless `ensemble` is 1;
             1: one validation split.
+        stop_weight_change: the course's stop when the weights stop
+            moving: training ends after an epoch that changes them by less
+            than this (Euclidean norm, `custom_optimizers.StopOnSmallStep`);
+            None: off.
+        stop_train_loss: the course's stop on a training loss below this
+            threshold (`custom_optimizers.StopBelowLoss`); None: off.
         calibration: classification only: "temperature" (the default)
             divides the log-probabilities by a temperature fitted on the
             held-out rows (`recipes.calibration`; accuracy and ROC AUC stay
@@ -110,6 +117,8 @@ class Recipe(Predictor):
         hyperparameters: dict | None = None,
         ensemble: int = 3,
         folds: int | str = "auto",
+        stop_weight_change: float | None = None,
+        stop_train_loss: float | None = None,
         calibration: str | None = "temperature",
     ):
         self.target = target
@@ -123,6 +132,8 @@ class Recipe(Predictor):
         self.hyperparameters = hyperparameters
         self.ensemble = ensemble
         self.folds = folds
+        self.stop_weight_change = stop_weight_change
+        self.stop_train_loss = stop_train_loss
         self.calibration = calibration
 
     # -- parameters ---------------------------------------------------------
@@ -314,7 +325,15 @@ class Recipe(Predictor):
         initial_epoch: int = 0,
         seed: int | None = None,
     ) -> keras.callbacks.History:
-        """Fits the network with early stopping on the validation loss."""
+        """Fits the network with early stopping on the validation loss (and
+        the stopping rules the recipe names)."""
+        stops = []
+        if self.stop_weight_change is not None:
+            stops.append(
+                custom_optimizers.StopOnSmallStep(self.stop_weight_change)
+            )
+        if self.stop_train_loss is not None:
+            stops.append(custom_optimizers.StopBelowLoss(self.stop_train_loss))
         return training.train(
             model,
             hp,
@@ -322,7 +341,7 @@ class Recipe(Predictor):
             epochs=epochs,
             patience=self.patience,
             seed=self.seed if seed is None else seed,
-            callbacks=callbacks,
+            callbacks=[*stops, *(callbacks or [])],
             initial_epoch=initial_epoch,
         )
 

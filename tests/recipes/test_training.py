@@ -4,8 +4,9 @@ import math
 import random
 
 import numpy as np
+import pytest
 
-from recipes import Regression, network, training
+from recipes import ArgumentError, Regression, network, training
 from tests.conftest import make_frame
 
 SMALL = {"hidden_layers": 1, "units": 16}
@@ -95,3 +96,24 @@ def test_folds_auto_cross_fits_small_tables_only():
         make_frame("regression", CROSS_FIT_BELOW), folds="auto"
     )
     assert large.folds == 1 and len(large.x_valid) > 0
+
+
+@pytest.mark.parametrize(
+    "rule", [{"stop_train_loss": 10.0}, {"stop_weight_change": 1e9}]
+)
+def test_the_course_stopping_rules_end_a_fit(rule):
+    """A loss below 10 and a step below 1e9: both hold after one epoch."""
+    from recipes import BinaryClassification
+
+    recipe = BinaryClassification(
+        target="y", epochs=30, ensemble=1, folds=1, **rule
+    ).fit(make_frame("binary", 120))
+    assert len(recipe.history_["loss"]) == 1
+
+
+def test_a_stopping_rule_out_of_range_is_named():
+    from recipes import BinaryClassification
+
+    recipe = BinaryClassification(target="y", stop_weight_change=0)
+    with pytest.raises(ArgumentError, match="stop_weight_change must be"):
+        recipe.fit(make_frame("binary", 60))
