@@ -93,6 +93,13 @@ def parser() -> argparse.ArgumentParser:
             "skewed non-negative target)",
         )
         sub.add_argument(
+            "--combine",
+            choices=("mean", "vote"),
+            default="mean",
+            help="how the networks make one model: the mean of their outputs "
+            "(default), or their vote (classification)",
+        )
+        sub.add_argument(
             "--calibration",
             choices=("temperature", "none"),
             help="classification: temperature scaling of the probabilities "
@@ -364,6 +371,7 @@ def _train(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "epochs": args.epochs,
         "ensemble": args.ensemble,
+        "combine": args.combine,
     }
     if args.loss:
         kwargs["loss"] = args.loss

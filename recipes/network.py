@@ -397,14 +397,14 @@ def build_loss(name: str, label_smoothing: float = 0.0) -> keras.losses.Loss:
     }[name]()
 
 
-def average(models: list[keras.Model]) -> keras.Model:
-    """One network whose output is the mean of the models' outputs.
+def average(models: list[keras.Model], combine: str = "mean") -> keras.Model:
+    """One network whose output is the mean of the models' outputs, or
+    (`combine="vote"`, classification) their vote (`custom_layers.Ensemble`).
 
     A single model is returned as it is.
     """
     if len(models) == 1:
         return models[0]
     inputs = keras.Input(shape=models[0].input_shape[1:], name="features")
-    return keras.Model(
-        inputs, custom_layers.Ensemble(models)(inputs), name="ensemble"
-    )
+    ensemble = custom_layers.Ensemble(models, combine=combine)
+    return keras.Model(inputs, ensemble(inputs), name="ensemble")

@@ -57,6 +57,10 @@ CONSTRAINTS: dict[str, tuple[Callable[[object], bool], str]] = {
         lambda v: v is None or (_number(v) and math.isfinite(v)),
         "None or a finite number",
     ),
+    "combine": (
+        lambda v: v in ("mean", "vote"),
+        "'mean' or 'vote'",
+    ),
     "calibration": (
         lambda v: v in CALIBRATIONS,
         "'temperature' or None",

@@ -87,6 +87,10 @@ class Recipe(Predictor):
             None: off.
         stop_train_loss: the course's stop on a training loss below this
             threshold (`custom_optimizers.StopBelowLoss`); None: off.
+        combine: how the networks of an ensemble (or of the folds) make
+            one model: "mean" (of their outputs; the default) or, for
+            classification, "vote" (each network votes for its most probable
+            class; `custom_layers.Ensemble`; not calibrated).
         calibration: classification only: "temperature" (the default)
             divides the log-probabilities by a temperature fitted on the
             held-out rows (`recipes.calibration`; accuracy and ROC AUC stay
@@ -119,6 +123,7 @@ class Recipe(Predictor):
         folds: int | str = "auto",
         stop_weight_change: float | None = None,
         stop_train_loss: float | None = None,
+        combine: str = "mean",
         calibration: str | None = "temperature",
     ):
         self.target = target
@@ -134,6 +139,7 @@ class Recipe(Predictor):
         self.folds = folds
         self.stop_weight_change = stop_weight_change
         self.stop_train_loss = stop_train_loss
+        self.combine = combine
         self.calibration = calibration
 
     # -- parameters ---------------------------------------------------------
@@ -144,6 +150,11 @@ class Recipe(Predictor):
 
     def _check_params(self) -> None:
         check(self.get_params())
+        if self.combine == "vote" and not self.task.classifies:
+            raise ArgumentError(
+                "combine='vote' applies to classification; a regression "
+                "averages its networks (combine='mean')"
+            )
         self.network_hyperparameters()
         self.task.check_loss(self._loss_name())
 
@@ -248,7 +259,7 @@ class Recipe(Predictor):
                 )
             models.append(model)
             histories.append(history.history)
-        averaged = network.average(models)
+        averaged = network.average(models, self.combine)
         if data.folds > 1:  # each network on the fold it never trained on
             held_out = [
                 (part, m) for (part, _), m in zip(runs, models, strict=True)
@@ -268,8 +279,12 @@ class Recipe(Predictor):
     def temperature(self, held_out: list) -> float | None:
         """The calibration temperature fitted on `held_out` (pairs of
         prepared data and a network that never trained on its validation
-        rows), or None if this recipe does not calibrate."""
-        if not self.task.classifies or self.calibration is None:
+        rows), or None if this recipe does not calibrate (or votes)."""
+        if (
+            not self.task.classifies
+            or self.calibration is None
+            or self.combine == "vote"  # vote shares are no model's output
+        ):
             return None
         return training.temperature(held_out)
 

@@ -172,7 +172,7 @@ def tune(
     temperature = recipe.temperature([(data, network.average(trials))])
     recipe.finish(
         data,
-        network.average(models),
+        network.average(models, recipe.combine),
         best,
         histories[0],
         len(models),

@@ -1,4 +1,4 @@
-"""Averaging ensemble of member layers or models."""
+"""Ensemble of member layers or models: their mean, or their vote."""
 
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ class Ensemble(keras.layers.Layer):
     `member_activation="sigmoid"` / `"softmax"` (averaging probabilities,
     not logits). Each member keeps its own weights; all see the same input.
 
+    With `combine="vote"` (classification), each member votes for its most
+    probable class (a sigmoid output: the positive class when above 0.5)
+    and `y_c = (v_c + p_c) / (K + 1)`, with `v_c` the votes for class c and
+    `p_c` the members' mean probability: the majority class is the most
+    probable one, ties going to the higher mean probability, and `y` still
+    sums to one over the classes.
+
     Why it helps: for squared error, with `f_bar` the mean,
     `1/K sum_k (f_k - y)^2 = (f_bar - y)^2 + 1/K sum_k (f_k - f_bar)^2`,
     so the ensemble's error is the members' average error minus their
@@ -46,6 +53,7 @@ class Ensemble(keras.layers.Layer):
         members: the member layers or models, all with the same output
             shape for the same input.
         member_activation: applied to every member's output before the mean.
+        combine: "mean" (the default) or "vote".
         **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -53,13 +61,14 @@ class Ensemble(keras.layers.Layer):
         training: passed to every member.
 
     Raises:
-        ValueError: if `members` is empty.
+        ValueError: if `members` is empty, or `combine` unknown.
     """
 
     def __init__(
         self,
         members: Sequence[keras.layers.Layer | dict],
         member_activation: ActivationSpec = None,
+        combine: str = "mean",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -68,6 +77,12 @@ class Ensemble(keras.layers.Layer):
                 "Ensemble needs at least one member layer or model. "
                 f"Received: members={members!r}"
             )
+        if combine not in ("mean", "vote"):
+            raise ValueError(
+                "combine must be 'mean' or 'vote'. Received: "
+                f"combine={combine!r}"
+            )
+        self.combine = combine
         # Deserializing a Functional model consumes its config dict: copy.
         self.members = [
             keras.saving.deserialize_keras_object(copy.deepcopy(m))
@@ -92,14 +107,21 @@ class Ensemble(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
-        """Returns the mean of the (activated) member outputs."""
-        total = None
+        """Returns the mean of the (activated) member outputs, or the
+        vote shares (see the class)."""
+        total = votes = None
         for member in self.members:
             output = member(inputs, training=training)
             if self.member_activation is not None:
                 output = self.member_activation(output)
             total = output if total is None else ops.add(total, output)
-        return ops.divide(total, float(len(self.members)))
+            if self.combine == "vote":
+                vote = _vote(output)
+                votes = vote if votes is None else ops.add(votes, vote)
+        k = float(len(self.members))
+        if self.combine == "vote":
+            return ops.divide(ops.add(votes, ops.divide(total, k)), k + 1)
+        return ops.divide(total, k)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         """Returns the first member's output shape."""
@@ -115,4 +137,17 @@ class Ensemble(keras.layers.Layer):
             "member_activation": serialize_activation(
                 self._activation_spec, self.member_activation
             ),
+            "combine": self.combine,
         }
+
+
+def _vote(probabilities: Tensor) -> Tensor:
+    """One member's vote: 1 for its most probable class, 0 elsewhere (one
+    sigmoid column: 1 when above 0.5)."""
+    if probabilities.shape[-1] == 1:
+        return ops.cast(ops.greater(probabilities, 0.5), probabilities.dtype)
+    return ops.one_hot(
+        ops.argmax(probabilities, axis=-1),
+        probabilities.shape[-1],
+        dtype=probabilities.dtype,
+    )

@@ -48,6 +48,38 @@ def test_classification_ensemble_averages_probabilities_not_logits():
     assert ensemble.compute_output_shape((None, 4)) == (None, 3)
 
 
+@pytest.mark.parametrize("classes", [1, 4])
+def test_a_vote_is_the_majority_ties_to_the_higher_mean(classes):
+    x = rng().normal(size=(200, 4)).astype("float32")
+    activation = "sigmoid" if classes == 1 else "softmax"
+    members = [
+        cl.Dense(classes, activation=activation, seed=k) for k in range(4)
+    ]
+    ensemble = cl.Ensemble(members, combine="vote")
+    y = np.asarray(ensemble(x), dtype=float)
+    p = np.stack([np.asarray(m(x), dtype=float) for m in members])
+    if classes == 1:  # the two classes' votes and means
+        p = np.concatenate([1 - p, p], axis=-1)
+        y = np.concatenate([1 - y, y], axis=-1)
+    votes = np.stack(
+        [np.bincount(row, minlength=p.shape[-1]) for row in p.argmax(-1).T]
+    )
+    mean = p.mean(axis=0)
+    np.testing.assert_allclose(y, (votes + mean) / 5, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.sum(axis=1), 1.0, rtol=1e-5)
+    # the winner: most votes, then the highest mean probability
+    expected = [
+        np.lexsort((m, v))[-1] for v, m in zip(votes, mean, strict=True)
+    ]
+    np.testing.assert_array_equal(y.argmax(axis=1), expected)
+    ranked = np.sort(votes, axis=1)
+    assert (ranked[:, -1] == ranked[:, -2]).any()  # some ties were broken
+    config = ensemble.get_config()
+    assert cl.Ensemble.from_config(config).combine == "vote"
+    with pytest.raises(ValueError, match="combine must be 'mean' or 'vote'"):
+        cl.Ensemble(members, combine="median")
+
+
 def test_ensemble_passes_training_to_members():
     x = np.ones((4, 50), dtype="float32")
     ensemble = cl.Ensemble([cl.Dropout(0.5, seed=1), cl.Dropout(0.5, seed=2)])

@@ -117,3 +117,34 @@ def test_a_stopping_rule_out_of_range_is_named():
     recipe = BinaryClassification(target="y", stop_weight_change=0)
     with pytest.raises(ArgumentError, match="stop_weight_change must be"):
         recipe.fit(make_frame("binary", 60))
+
+
+def test_a_voting_ensemble_serves_its_networks_vote(tmp_path):
+    """combine="vote": the served class is the networks' majority, in
+    predict and in the SavedModel; no temperature is fitted."""
+    from recipes import MulticlassClassification, load
+    from tests.conftest import make_frame as frame_of
+
+    train, test = (
+        frame_of("multiclass", 240, seed=1),
+        frame_of("multiclass", 80),
+    )
+    recipe = MulticlassClassification(
+        target="y", epochs=5, ensemble=3, folds=1, combine="vote"
+    ).fit(train)
+    assert recipe.temperature_ is None
+    (layer,) = [
+        lay
+        for lay in recipe.model_.get_layer("ensemble").layers
+        if hasattr(lay, "combine")
+    ]
+    assert layer.combine == "vote"
+    columns = [f"proba_{name}" for name in recipe.schema_.class_names]
+    shares = recipe.predict(test)[columns].to_numpy()
+    # each row: (votes + mean probability) / 4, the votes whole numbers
+    votes = np.floor(shares * 4 + 1e-6)
+    assert np.allclose(votes.sum(axis=1), 3)
+    served = load(recipe.export(tmp_path / "voted")).predict(test)
+    np.testing.assert_allclose(served[columns].to_numpy(), shares, atol=1e-5)
+    with pytest.raises(ArgumentError, match="combine='vote' applies to"):
+        Regression(target="y", combine="vote").fit(frame_of("regression", 60))
