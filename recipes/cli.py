@@ -220,6 +220,15 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--output", help="CSV file to write (default: JSON)")
     common(sub)
 
+    sub = commands.add_parser(
+        "describe", help="print the model card of an export or saved recipe"
+    )
+    sub.add_argument("model", help="exported SavedModel or saved recipe")
+    sub.add_argument(
+        "--json", action="store_true", help="the card as JSON, not Markdown"
+    )
+    common(sub)
+
     sub = commands.add_parser("predict", help="write predictions as CSV")
     sub.add_argument("model", help="exported SavedModel or saved recipe")
     sub.add_argument("csv", help="CSV with the feature columns")
@@ -286,6 +295,8 @@ def _run(args: argparse.Namespace) -> int:
         return _train(args)
     if args.command == "report":
         return _report(args)
+    if args.command == "describe":
+        return _describe(args)
     table = CSVFile.read(args.csv)
     if args.command in ("predict", "importance") and args.output:
         _check_output(Path(args.output))
@@ -414,7 +425,8 @@ def _train(args: argparse.Namespace) -> int:
         result["test"] = recipe.evaluate(test)
         result["test_baseline"] = recipe.evaluate_baseline(test)
     if args.export:
-        result["export"] = str(recipe.export(args.export, args.overwrite))
+        exported = recipe.export(args.export, args.overwrite, test=test)
+        result["export"] = str(exported)
         logging.getLogger("recipes").info(
             "SavedModel written to %s", args.export
         )
@@ -469,6 +481,36 @@ def _report(args: argparse.Namespace) -> int:
     recipes = _import_recipes(args.verbose)
     recipe = recipes.load(saved)
     print(json.dumps({"report": str(recipe.report(output, test))}))
+    return 0
+
+
+def _describe(args: argparse.Namespace) -> int:
+    """Prints the model card: an export's own file (TensorFlow never
+    starts), or a saved recipe's, made from it."""
+    from recipes import model_card
+    from recipes.errors import ModelError
+
+    path = Path(args.model)
+    written = path / "assets" / model_card.JSON_NAME
+    if written.is_file():
+        document = json.loads(written.read_text())
+    elif (path / "recipe.json").is_file():
+        document = _import_recipes(args.verbose).load(path).model_card()
+    elif (path / "saved_model.pb").is_file():
+        raise ModelError(
+            f"{path} has no model card (an export of an older version); "
+            "export the model again"
+        )
+    else:
+        raise ModelError(
+            f"{path} is neither a saved recipe nor an exported SavedModel; "
+            "pass a directory written by save() or export()"
+        )
+    print(
+        json.dumps(document, indent=2)
+        if args.json
+        else model_card.markdown(document)
+    )
     return 0
 
 

@@ -109,19 +109,27 @@ def load_dataset(
 
 
 def summarize(data: Dataset) -> dict:
-    """Rows, feature columns (kind, missing cells) and the target's spread.
+    """Rows, feature columns (kind, missing cells, training statistics:
+    `_statistics`) and the target's spread.
 
     >>> data = load_dataset("data/penguins/train.csv", target="species",
     ...                     task="multiclass")
     >>> summary = summarize(data)
     >>> summary["train_rows"], summary["validation_rows"]
     (234, 41)
-    >>> summary["columns"]["bill_length_mm"]
-    {'kind': 'numeric', 'missing': 1}
+    >>> summary["columns"]["bill_length_mm"]["missing"]
+    1
+    >>> island = summary["columns"]["island"]
+    >>> island["kind"], island["distinct"], island["most_frequent"]
+    ('categorical', 3, 'Biscoe')
     """
     frame = pd.concat([data.train, data.valid])
     columns = {
-        c.name: {"kind": c.kind, "missing": int(frame[c.name].isna().sum())}
+        c.name: {
+            "kind": c.kind,
+            "missing": int(frame[c.name].isna().sum()),
+            **_statistics(data.train[c.name], c.kind),
+        }
         for c in data.schema.columns
     }
     y = np.concatenate([data.y_train, data.y_valid])
@@ -132,3 +140,28 @@ def summarize(data: Dataset) -> dict:
         "columns": columns,
         "target": target,
     }
+
+
+def _statistics(values: pd.Series, kind: str) -> dict:
+    """A training column's statistics: mean, std, min, max (numeric);
+    distinct values and the most frequent (categorical); first and last
+    (dates, as text)."""
+    present = values.dropna()
+    if present.empty:
+        return {}
+    if kind == "numeric":
+        numbers = present.astype(float)
+        numbers = numbers[np.isfinite(numbers)]
+        if numbers.empty:
+            return {}
+        return {
+            "mean": float(numbers.mean()),
+            "std": float(numbers.std(ddof=0)),
+            "min": float(numbers.min()),
+            "max": float(numbers.max()),
+        }
+    text = present.astype(str)
+    if kind == "date":
+        return {"first": text.min(), "last": text.max()}
+    counts = text.value_counts()
+    return {"distinct": int(len(counts)), "most_frequent": str(counts.index[0])}

@@ -65,8 +65,10 @@ def export_saved_model(
     path: str | os.PathLike,
     overwrite: bool = False,
     extra: dict | None = None,
+    assets: dict[str, str] | None = None,
 ) -> Path:
-    """Writes the SavedModel and `assets/schema.json` to `path`."""
+    """Writes the SavedModel and `assets/schema.json` (with `extra`'s
+    keys) to `path`, and each of `assets` (file name -> text)."""
     with atomic_directory(path, overwrite) as tmp:
         archive = keras.export.ExportArchive()
         archive.track(model)
@@ -81,6 +83,8 @@ def export_saved_model(
         (tmp / "assets" / "schema.json").write_text(
             json.dumps(document, indent=2)
         )
+        for name, text in (assets or {}).items():
+            (tmp / "assets" / name).write_text(text)
     return Path(path)
 
 

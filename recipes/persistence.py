@@ -1,4 +1,5 @@
-"""A fitted recipe on disk: `recipe.json` + `model.keras`, written at once.
+"""A fitted recipe on disk: `recipe.json` + `model.keras` (+ the held-out
+rows' targets and outputs, `validation.npz`), written at once.
 
 `save` writes a recipe's parameters and fitted state; `load` reads it back
 (given the recipe classes by name, so that this module imports none of
@@ -25,6 +26,7 @@ import warnings
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from recipes import search
 from recipes.atomic import atomic_directory
@@ -34,6 +36,7 @@ from recipes.predictor import Predictor
 from recipes.schema import Schema
 
 FORMAT = 1  # version of the saved-recipe layout (recipe.json + model.keras)
+VALIDATION = "validation.npz"  # the held-out rows' targets and outputs
 FITTED = (  # fitted attributes saved in recipe.json, by their key there
     ("prior", "prior_"),
     ("summary", "summary_"),
@@ -42,6 +45,9 @@ FITTED = (  # fitted attributes saved in recipe.json, by their key there
     ("best_epoch", "best_epoch_"),
     ("ensemble", "ensemble_"),
     ("temperature", "temperature_"),
+    ("validation_metrics", "validation_metrics_"),
+    ("validation_baseline", "validation_baseline_"),
+    ("seconds", "seconds_"),
 )
 
 
@@ -58,10 +64,16 @@ def save(recipe, path: str | os.PathLike, overwrite: bool = False) -> Path:
             "recipe": type(recipe).__name__,
             "params": recipe.get_params(),
             "schema": recipe.schema_.to_json(),
-            **{key: getattr(recipe, name) for key, name in FITTED},
+            **{key: getattr(recipe, name, None) for key, name in FITTED},
         }
         if getattr(recipe, "search_", None) is not None:
             state["search"] = search.reference(recipe.search_, path)
+        validation = getattr(recipe, "validation_", None)
+        if validation is not None:  # the held-out rows, for the report
+            state["validation_rows"] = validation["rows"]
+            np.savez_compressed(
+                tmp / VALIDATION, y=validation["y"], output=validation["output"]
+            )
         (tmp / "recipe.json").write_text(json.dumps(state, indent=2))
     return Path(path)
 
@@ -108,6 +120,14 @@ def load(path: str | os.PathLike, recipes: dict[str, type]) -> Predictor:
         if recipe.ensemble_ is None:
             recipe.ensemble_ = recipe.ensemble
         recipe.search_ = search.reload(state.get("search"), path)
+        recipe.validation_ = None
+        if (path / VALIDATION).is_file():
+            with np.load(path / VALIDATION) as arrays:
+                recipe.validation_ = {
+                    "y": arrays["y"],
+                    "output": arrays["output"],
+                    "rows": state.get("validation_rows", "held-out rows"),
+                }
         return recipe
     if (path / "saved_model.pb").is_file():
         return ExportedModel(path)

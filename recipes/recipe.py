@@ -14,7 +14,9 @@ True
 
 from __future__ import annotations
 
+import json
 import os
+import time
 import warnings
 from pathlib import Path
 from typing import ClassVar
@@ -27,6 +29,7 @@ import tensorflow as tf
 import custom_optimizers
 from recipes import (
     distributed,
+    model_card,
     network,
     persistence,
     preparation,
@@ -217,6 +220,7 @@ class Recipe(Predictor):
             DataError: the table cannot be used (the message says why).
             ArgumentError: an argument is out of range.
         """
+        start = time.perf_counter()
         if epochs is not None:
             check_positive_int("epochs", epochs)
         epochs = epochs or self.epochs
@@ -264,16 +268,23 @@ class Recipe(Predictor):
             held_out = [
                 (part, m) for (part, _), m in zip(runs, models, strict=True)
             ]
+            rows = f"out-of-fold rows of the {data.folds} folds"
         else:
-            held_out = [(data, averaged)]
+            held_out, rows = [(data, averaged)], "the validation split"
+        temperature = self.temperature(held_out)
         self.finish(
             data,
             averaged,
             hp,
             histories[0],
             len(models),
-            self.temperature(held_out),
+            temperature,
+            validation=(
+                *training.held_out_outputs(held_out, temperature),
+                rows,
+            ),
         )
+        self.seconds_ = time.perf_counter() - start
         return self
 
     def temperature(self, held_out: list) -> float | None:
@@ -423,7 +434,8 @@ class Recipe(Predictor):
         Returns:
             The recipe, fitted with the best hyperparameters.
         """
-        return search.tune(
+        start = time.perf_counter()
+        search.tune(
             self,
             train,
             validation,
@@ -438,6 +450,9 @@ class Recipe(Predictor):
             refit=refit,
             ensemble=self.ensemble if ensemble is None else ensemble,
         )
+        if hasattr(self, "model_"):  # a worker's recipe is not fitted
+            self.seconds_ = time.perf_counter() - start
+        return self
 
     def finish(
         self,
@@ -447,13 +462,23 @@ class Recipe(Predictor):
         history: dict[str, list[float]],
         members: int = 1,
         temperature: float | None = None,
+        validation: tuple[np.ndarray, np.ndarray, str] | None = None,
     ) -> None:
         """Sets the fitted state: the served model (preprocessing, network
         `model` of `members` averaged networks, the target's units or
         probabilities calibrated by `temperature`) and what the report and
-        the model card tell of it."""
+        the model card tell of it: `validation` is the held-out rows' true
+        targets, the served output for them and which rows they are."""
         self.model_ = training.assemble(data, model, temperature)
         self.temperature_ = temperature
+        self.validation_ = self.validation_metrics_ = None
+        self.validation_baseline_ = None
+        if validation is not None:
+            y, output, rows = validation
+            self.validation_ = {"y": y, "output": output, "rows": rows}
+            self.validation_metrics_ = self.task.score(data.schema, y, output)
+            trivial = self.task.trivial_output(data.prior, len(y))
+            self.validation_baseline_ = self.task.score(data.schema, y, trivial)
         self.schema_ = data.schema
         self.prior_ = data.prior
         self.summary_ = data.summary
@@ -485,8 +510,15 @@ class Recipe(Predictor):
         self._fitted()
         return super().evaluate(data)
 
-    def export(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
-        """Writes a TensorFlow SavedModel that takes raw named columns.
+    def export(
+        self,
+        path: str | os.PathLike,
+        overwrite: bool = False,
+        test: Table | None = None,
+    ) -> Path:
+        """Writes a TensorFlow SavedModel that takes raw named columns, with
+        its model card (`assets/model_card.json` and `.md`, see
+        `recipes.model_card`; `test`: a table to score for it).
 
         The directory is written beside `path` and renamed into place, so a
         failure never leaves a half-written export or damages an old one.
@@ -495,13 +527,28 @@ class Recipe(Predictor):
             ArgumentError: `path` is a file, or exists and not `overwrite`.
         """
         self._fitted()
+        document = self.model_card(test)
         return export_saved_model(
             self.model_,
             self.schema_,
             path,
             overwrite,
             extra={"prior": self.prior_},
+            assets={
+                model_card.JSON_NAME: json.dumps(document, indent=2),
+                model_card.MARKDOWN_NAME: model_card.markdown(document),
+            },
         )
+
+    def model_card(self, test: Table | None = None) -> dict:
+        """The model card (`recipes.model_card.card`), with the metrics of
+        `test` when given."""
+        self._fitted()
+        scored = None
+        if test is not None:
+            rows = len(self._labelled(test)[1])
+            scored = (self.evaluate(test), self.evaluate_baseline(test), rows)
+        return model_card.card(self, scored)
 
     def report(
         self, path: str | os.PathLike, test: Table | None = None

@@ -1,9 +1,11 @@
 """A run report: one self-contained HTML page about a fitted recipe.
 
 The page holds the dataset summary, the search's leaderboard and score per
-trial, the learning curves with a bias/variance reading, test metrics
-against the trivial baseline and the task's diagnostics (residuals; ROC and
-precision-recall curves; confusion matrix). Images are embedded as PNG data
+trial, the learning curves with a bias/variance reading, the metrics of the
+held-out validation rows and of the test rows against the trivial baseline,
+and for each the task's diagnostics (residuals; ROC and precision-recall
+curves; confusion matrix; a reliability plot for classification). Images
+are embedded as PNG data
 URIs and the style is inline, so the file opens offline and can be mailed.
 
 >>> import re, tempfile
@@ -16,8 +18,8 @@ URIs and the style is inline, so the file opens offline and can be mailed.
 >>> page = path.read_text()
 >>> re.findall('<h2 id="([a-z]+)"', page)
 ['dataset', 'leaderboard', 'search', 'curves', 'test', 'diagnostics']
->>> page.count("data:image/png;base64,")  # learning curves; ROC and PR curves
-2
+>>> page.count("data:image/png;base64,")  # curves; ROC + PR, reliability x 2
+5
 >>> scratch.cleanup()
 """
 
@@ -81,7 +83,7 @@ SECTIONS = {
     "leaderboard": "Leaderboard",
     "search": "Validation score per trial",
     "curves": "Learning curves",
-    "test": "Test metrics",
+    "test": "Metrics",
     "diagnostics": "Diagnostics",
 }
 
@@ -178,13 +180,17 @@ def _dataset(recipe: Predictor) -> str:
     rows = summary["train_rows"] + summary["validation_rows"]
     columns = [
         [name, c["kind"], c["missing"], _share(c["missing"], rows)]
+        + [_statistics(c)]
         for name, c in summary["columns"].items()
     ]
     text = (
         f"<p>{summary['train_rows']} training rows and "
         f"{summary['validation_rows']} validation rows; "
         f"{len(columns)} feature columns.</p>"
-        + _table(["column", "kind", "missing", "missing %"], columns)
+        + _table(
+            ["column", "kind", "missing", "missing %", "training rows"],
+            columns,
+        )
     )
     target = summary["target"]
     if schema.classes is None:
@@ -209,6 +215,23 @@ def _dataset(recipe: Predictor) -> str:
         + _table(["class", "rows", "share %"], balance)
         + note
     )
+
+
+def _statistics(column: dict) -> str:
+    """A column's training statistics in a few words."""
+    if "mean" in column:
+        return ", ".join(
+            f"{key} {_fmt(column[key])}"
+            for key in ("mean", "std", "min", "max")
+        )
+    if "distinct" in column:
+        return (
+            f"{column['distinct']} values, most frequent "
+            f"{column['most_frequent']!r}"
+        )
+    if "first" in column:
+        return f"{column['first']} to {column['last']}"
+    return ""
 
 
 def _leaderboard(recipe: Predictor) -> str:
@@ -288,28 +311,49 @@ def _curves(recipe: Predictor) -> str:
 
 
 def _test_sections(recipe: Predictor, test: Table | None) -> tuple[str, str]:
+    """The metrics and diagnostic plots of the held-out validation rows
+    (those the recipe kept: see `Recipe.finish`) and of the test rows."""
+    scores, plots = [], []
+    validation = getattr(recipe, "validation_", None)
+    if validation is not None:
+        y, output = validation["y"], validation["output"]
+        what = f"{len(y)} held-out rows: {validation['rows']}"
+        scores.append(_scores(recipe, "Validation", what, y, output))
+        plots.append(_plots(recipe, "Validation", y, output))
     if test is None:
         none = (
             "<p>No test data given: pass <code>test=</code> (a CSV path or "
             "DataFrame with the target column) to write_report.</p>"
         )
-        return none, none
-    frame, y, name = recipe._labelled(test)
-    model, trivial = recipe.evaluate(frame), recipe.evaluate_baseline(frame)
+        scores.append(none)
+        plots.append(none)
+    else:
+        frame, y, name = recipe._labelled(test)
+        output = recipe._output(frame, name)
+        what = f"{len(frame)} labelled rows of {name}"
+        scores.append(_scores(recipe, "Test", what, y, output))
+        plots.append(_plots(recipe, "Test", y, output))
+    return "".join(scores), "".join(plots)
+
+
+def _scores(recipe, title: str, what: str, y, output) -> str:
+    task, schema = recipe.task_, recipe.schema_
+    model = task.score(schema, y, output)
+    trivial = task.score(schema, y, task.trivial_output(recipe.prior_, len(y)))
     rows = [[k, v, trivial[k]] for k, v in model.items()]
-    scores = f"<p>{len(frame)} labelled rows of {_e(name)}.</p>" + _table(
+    return f"<h3>{title}</h3><p>{_e(what)}.</p>" + _table(
         ["metric", "model", "trivial baseline"], rows
     )
-    predictions = recipe.predict(frame)
-    plots = [
-        diagnostics.plot(
-            recipe.task_.diagnostic, recipe.schema_, y, predictions
-        )
-    ]
-    if recipe.task_.classifies:
-        plots.append(diagnostics.reliability(recipe.schema_, y, predictions))
-    return scores, "".join(
-        plot if isinstance(plot, str) else _image(*plot) for plot in plots
+
+
+def _plots(recipe, title: str, y, output) -> str:
+    task, schema = recipe.task_, recipe.schema_
+    predictions = task.decode(schema, output)
+    found = [diagnostics.plot(task.diagnostic, schema, y, predictions)]
+    if task.classifies:
+        found.append(diagnostics.reliability(schema, y, predictions))
+    return f"<h3>{title} rows</h3>" + "".join(
+        plot if isinstance(plot, str) else _image(*plot) for plot in found
     )
 
 

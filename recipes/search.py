@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 import tuning
-from recipes import network
+from recipes import network, training
 from recipes.errors import ArgumentError, RecipeError, check_positive_int
 from recipes.reading import CSVFile
 from tuning.files import atomic_write
@@ -169,7 +169,14 @@ def tune(
         models.append(model)
     best = network.hyperparameters(members[0].values)
     # refitted networks saw the validation rows: their trials calibrate
-    temperature = recipe.temperature([(data, network.average(trials))])
+    held_out = [(data, network.average(trials, recipe.combine))]
+    temperature = recipe.temperature(held_out)
+    rows = "the validation split" + (
+        ", predicted by the trials' networks (the refitted ones trained on "
+        "it too)"
+        if refit
+        else ""
+    )
     recipe.finish(
         data,
         network.average(models, recipe.combine),
@@ -177,6 +184,7 @@ def tune(
         histories[0],
         len(models),
         temperature,
+        validation=(*training.held_out_outputs(held_out, temperature), rows),
     )
     if sampled:  # what the model was trained on, for the user and report
         recipe.summary_ = {**recipe.summary_, "sample_rows": sampled}

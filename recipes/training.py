@@ -213,6 +213,30 @@ def temperature(held_out: list[tuple[Prepared, keras.Model]]) -> float:
     )
 
 
+def held_out_outputs(
+    held_out: list[tuple[Prepared, keras.Model]],
+    temperature: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The true targets of the held-out rows and the served model's output
+    for them (in the target's units, calibrated by `temperature`): what
+    the validation metrics and plots are of."""
+    labels, outputs = [], []
+    for part, model in held_out:
+        labels.append(part.y_valid)
+        outputs.append(batched(head(part, model, temperature), part.x_valid))
+    return np.concatenate(labels), np.concatenate(outputs)
+
+
+def head(
+    data: Prepared, network_model: keras.Model, temperature: float | None
+) -> keras.Model:
+    """The network from the feature matrix to the served output (see
+    `assemble`)."""
+    features = keras.Input(shape=(data.x_train.shape[1],), name="features")
+    output = _served(data, network_model(features), temperature)
+    return keras.Model(features, output, name="head")
+
+
 def assemble(
     data: Prepared, network_model: keras.Model, temperature: float | None = None
 ) -> keras.Model:
@@ -228,6 +252,12 @@ def assemble(
         for c in data.schema.columns
     }
     output = network_model(data.preprocessor(raw))
+    output = _served(data, output, temperature)
+    return keras.Model(raw, output, name=f"{data.task.name}_recipe")
+
+
+def _served(data: Prepared, output, temperature: float | None):
+    """The network's output in the target's units, or calibrated."""
     if data.target_scale is not None:
         scale = data.target_scale
         output = InverseTarget(
@@ -237,7 +267,7 @@ def assemble(
         output = Temperature(
             temperature, binary=data.task.name == "binary", name="temperature"
         )(output)
-    return keras.Model(raw, output, name=f"{data.task.name}_recipe")
+    return output
 
 
 class Progress(keras.callbacks.Callback):

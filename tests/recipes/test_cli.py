@@ -38,6 +38,9 @@ def test_train_evaluate_predict(csvs, tmp_path, capsys):
     assert result["temperature"] > 0
     assert result["test"]["roc_auc"] > result["test_baseline"]["roc_auc"]
     assert (export / "saved_model.pb").is_file()
+    card = json.loads((export / "assets" / "model_card.json").read_text())
+    assert card["metrics"]["test"]["model"] == pytest.approx(result["test"])
+    assert card["metrics"]["test"]["rows"] == len(pd.read_csv(test))
 
     assert main(["evaluate", str(export), str(test), "--baseline"]) == 0
     evaluated = json.loads(capsys.readouterr().out)

@@ -64,11 +64,13 @@ def test_report_of_each_task_is_self_contained_with_its_diagnostic(
     page = path.read_text()
     _check_page(page)
     diagnostics = _alts(_section(page, "diagnostics"))
-    assert len(diagnostics) == (1 if task == "regression" else 2)
-    for words in DIAGNOSTIC[task]:
-        assert words in diagnostics[0]
-    if task != "regression":
-        assert diagnostics[1].startswith("reliability plot")
+    per_rows = 1 if task == "regression" else 2  # validation, then test
+    assert len(diagnostics) == 2 * per_rows
+    for first in (0, per_rows):
+        for words in DIAGNOSTIC[task]:
+            assert words in diagnostics[first]
+        if task != "regression":
+            assert diagnostics[first + 1].startswith("reliability plot")
     assert len(_alts(_section(page, "curves"))) == 1
     assert "not tuned" in _section(page, "leaderboard").lower()
     assert not _alts(_section(page, "search"))
@@ -78,9 +80,26 @@ def test_report_of_each_task_is_self_contained_with_its_diagnostic(
     for label in recipe.summary_["target"]:
         assert f">{label}</t" in dataset  # a header or a cell
     scores = _section(page, "test")
-    assert "trivial baseline" in scores
+    assert scores.count("trivial baseline") == 2
     for metric in METRICS[task]:
-        assert f"<td>{metric}</td>" in scores
+        assert scores.count(f"<td>{metric}</td>") == 2
+    assert "held-out rows: out-of-fold rows of the 5 folds" in scores
+
+
+def test_without_test_rows_the_report_shows_the_validation_rows(
+    fitted, tmp_path
+):
+    """Issue 19, item 2: metrics and plots of the held-out rows, labelled
+    as such, when no test table is given; the same after save and load."""
+    recipe = fitted["binary"]
+    for shown in (recipe, load(recipe.save(tmp_path / "saved"))):
+        page = write_report(shown, tmp_path / "report.html").read_text()
+        scores = _section(page, "test")
+        assert "<h3>Validation</h3>" in scores and "No test data" in scores
+        auc = shown.validation_metrics_["roc_auc"]
+        assert f'<td>roc_auc</td><td class="num">{auc:.4g}</td>' in scores
+        plots = _alts(_section(page, "diagnostics"))
+        assert len(plots) == 2 and "ROC" in plots[0]
 
 
 def test_tuned_report_lists_every_trial_and_plots_the_scores(csvs, tmp_path):

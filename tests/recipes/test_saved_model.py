@@ -282,3 +282,35 @@ def test_date_features_serve_from_the_csv_text(tmp_path):
         answer["probability"], predicted["proba_weekend"], atol=1e-5
     )
     assert (predicted["class"] == test["y"]).mean() > 0.9
+
+
+def test_the_export_carries_its_model_card(fitted, exported, csvs, capsys):
+    """Issue 19, item 5: task, columns with their training statistics, the
+    held-out metrics beside the trivial baseline, versions; `describe`
+    prints it without the training code."""
+    from recipes.cli import main
+
+    card = json.loads(
+        (exported["binary"] / "assets" / "model_card.json").read_text()
+    )
+    recipe = fitted["binary"]
+    assert (card["task"], card["target"]) == ("binary", "y")
+    assert card["classes"] == ["no", "yes"]
+    train = pd.read_csv(csvs["binary"][0])  # cross-fitted: every row trains
+    columns = {c["name"]: c for c in card["columns"]}
+    assert columns["x1"]["kind"] == "numeric"
+    assert columns["x1"]["mean"] == pytest.approx(train["x1"].mean())
+    assert columns["x1"]["missing"] == train["x1"].isna().sum()
+    assert columns["color"]["distinct"] == train["color"].nunique()
+    validation = card["metrics"]["validation"]
+    assert validation["rows"] == len(train)  # out of fold: every row
+    assert validation["model"] == pytest.approx(recipe.validation_metrics_)
+    assert validation["model"]["roc_auc"] > validation["trivial"]["roc_auc"]
+    assert card["versions"]["tensorflow"] == tf.__version__
+    assert card["training"]["networks"] == 5
+    assert main(["describe", str(exported["binary"])]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("# Model card: BinaryClassification of 'y'")
+    assert "## Metrics: validation" in text and "| roc_auc |" in text
+    assert main(["describe", str(exported["binary"]), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == card
