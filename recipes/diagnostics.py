@@ -183,6 +183,28 @@ def reliability(
     )
 
 
+def importance_plot(table: pd.DataFrame, rows: int) -> Plot:
+    """A bar per column of a permutation-importance table
+    (`recipes.importance`), most important on top, with its std."""
+    shown = table.iloc[::-1]
+    metric = table["metric"].iloc[0]
+    figure = Figure(figsize=(7, 1.2 + 0.32 * len(table)), layout="constrained")
+    axes = figure.add_subplot()
+    axes.barh(shown["column"], shown["importance"], xerr=shown["std"])
+    axes.axvline(0, color="gray", linewidth=0.8)
+    axes.set(
+        xlabel=f"{metric} lost when the column is shuffled",
+        title="Permutation importance",
+    )
+    return (
+        figure,
+        "bar chart of the permutation importance of each column",
+        f"How much {metric} worsens on {rows} test rows when one column's "
+        "values are shuffled (mean and standard deviation over 5 seeded "
+        "shuffles); near 0: the model does not use it.",
+    )
+
+
 PLOTS = {  # by the task's `diagnostic`
     "residuals": _residuals,
     "roc": _roc_and_precision_recall,

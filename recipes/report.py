@@ -4,7 +4,8 @@ The page holds the dataset summary, the search's leaderboard and score per
 trial, the learning curves with a bias/variance reading, the metrics of the
 held-out validation rows and of the test rows against the trivial baseline,
 and for each the task's diagnostics (residuals; ROC and precision-recall
-curves; confusion matrix; a reliability plot for classification). Images
+curves; confusion matrix; a reliability plot for classification), and the
+permutation importance of each column on the test rows. Images
 are embedded as PNG data
 URIs and the style is inline, so the file opens offline and can be mailed.
 
@@ -16,10 +17,11 @@ URIs and the style is inline, so the file opens offline and can be mailed.
 >>> path = write_report(recipe, Path(scratch.name, "report.html"),
 ...                     test="data/credit_data/test.csv")
 >>> page = path.read_text()
->>> re.findall('<h2 id="([a-z]+)"', page)
-['dataset', 'leaderboard', 'search', 'curves', 'test', 'diagnostics']
+>>> re.findall('<h2 id="([a-z]+)"', page)  # doctest: +NORMALIZE_WHITESPACE
+['dataset', 'leaderboard', 'search', 'curves', 'test', 'diagnostics',
+ 'importance']
 >>> page.count("data:image/png;base64,")  # curves; ROC + PR, reliability x 2
-5
+6
 >>> scratch.cleanup()
 """
 
@@ -39,7 +41,7 @@ from matplotlib.figure import Figure
 
 from recipes import diagnostics, network
 from recipes.predictor import Predictor
-from recipes.reading import Table
+from recipes.reading import Table, read_table
 from tuning import files
 from tuning.plots import curves_figure, scores_figure
 
@@ -85,7 +87,9 @@ SECTIONS = {
     "curves": "Learning curves",
     "test": "Metrics",
     "diagnostics": "Diagnostics",
+    "importance": "Column importance",
 }
+IMPORTANCE_ROWS = 2000  # test rows the importance is computed on, at most
 
 
 def write_report(
@@ -121,6 +125,7 @@ def render(recipe: Predictor, test: Table | None = None) -> str:
         "curves": _curves(recipe),
         "test": test_parts[0],
         "diagnostics": test_parts[1],
+        "importance": _importance(recipe, test),
     }
     nav = "".join(
         f'<a href="#{key}">{_e(name)}</a>' for key, name in SECTIONS.items()
@@ -334,6 +339,25 @@ def _test_sections(recipe: Predictor, test: Table | None) -> tuple[str, str]:
         scores.append(_scores(recipe, "Test", what, y, output))
         plots.append(_plots(recipe, "Test", y, output))
     return "".join(scores), "".join(plots)
+
+
+def _importance(recipe: Predictor, test: Table | None) -> str:
+    """Permutation importance on (a seeded sample of) the test rows."""
+    if test is None:
+        return (
+            "<p>Computed on test rows: pass <code>test=</code> to "
+            "write_report.</p>"
+        )
+    frame, _ = read_table(test, what="report")
+    if len(frame) > IMPORTANCE_ROWS:
+        frame = frame.sample(IMPORTANCE_ROWS, random_state=0)
+    table = recipe.importance(frame, repeats=5, seed=0)
+    rows = [
+        [r.column, r.importance, r.std] for r in table.itertuples(index=False)
+    ]
+    return _image(*diagnostics.importance_plot(table, len(frame))) + _table(
+        ["column", f"importance ({table['metric'].iloc[0]})", "std"], rows
+    )
 
 
 def _scores(recipe, title: str, what: str, y, output) -> str:

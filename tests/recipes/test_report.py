@@ -13,7 +13,15 @@ from recipes import BinaryClassification, load, report
 from recipes.cli import main
 from recipes.report import write_report
 
-SECTIONS = ("dataset", "leaderboard", "search", "curves", "test", "diagnostics")
+SECTIONS = (
+    "dataset",
+    "leaderboard",
+    "search",
+    "curves",
+    "test",
+    "diagnostics",
+    "importance",
+)
 METRICS = {
     "regression": ("rmse", "mae", "r2"),
     "binary": ("accuracy", "roc_auc", "log_loss", "f1"),
@@ -84,6 +92,14 @@ def test_report_of_each_task_is_self_contained_with_its_diagnostic(
     for metric in METRICS[task]:
         assert scores.count(f"<td>{metric}</td>") == 2
     assert "held-out rows: out-of-fold rows of the 5 folds" in scores
+    importance = _section(page, "importance")
+    assert _alts(importance) == [
+        "bar chart of the permutation importance of each column"
+    ]
+    # the table lists the columns, most important first, as importance()
+    ranked = recipe.importance(csvs[task][1], repeats=5, seed=0)["column"]
+    cells = re.findall(r"<tr><td>([^<]+)</td>", importance)
+    assert cells == list(ranked)
 
 
 def test_without_test_rows_the_report_shows_the_validation_rows(
