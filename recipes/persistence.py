@@ -48,6 +48,7 @@ FITTED = (  # fitted attributes saved in recipe.json, by their key there
     ("validation_metrics", "validation_metrics_"),
     ("validation_baseline", "validation_baseline_"),
     ("seconds", "seconds_"),
+    ("chosen_trial", "chosen_trial_"),
 )
 
 

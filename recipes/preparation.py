@@ -130,7 +130,11 @@ def prepare(
             f"{data.schema.target!r}; this recipe is {task.name} of "
             f"{target!r}"
         )
-    folds = _folds(folds, data)
+    folds = resolve_folds(
+        folds,
+        len(data.train) + len(data.valid),
+        data.sources[1] is not None or data.stream is not None,
+    )
     if folds > 1:
         data = dataclasses.replace(
             data,
@@ -162,15 +166,14 @@ def prepare(
     )
 
 
-def _folds(folds: int | str, data: Dataset) -> int:
-    """The folds to cross-fit on: `folds`, or "auto" resolved.
+def resolve_folds(folds: int | str, rows: int, fixed: bool) -> int:
+    """The folds to cross-fit `rows` rows on: `folds`, or "auto" resolved;
+    `fixed`: the split is given (a validation table, or a stream's).
 
     Raises:
-        ArgumentError: folds > 1 with a validation table or a stream.
+        ArgumentError: folds > 1 with a fixed split.
     """
-    fixed = data.sources[1] is not None or data.stream is not None
     if folds == "auto":
-        rows = len(data.train) + len(data.valid)
         return FOLDS if rows < CROSS_FIT_BELOW and not fixed else 1
     check_positive_int("folds", folds)
     if folds > 1 and fixed:

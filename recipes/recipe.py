@@ -224,7 +224,7 @@ class Recipe(Predictor):
         if epochs is not None:
             check_positive_int("epochs", epochs)
         epochs = epochs or self.epochs
-        folds = self.folds if self.ensemble > 1 or self.folds != "auto" else 1
+        folds = self.cross_fits()
         if strategy is not None and folds == "auto":
             folds = 1
         data = self.prepare(train, validation, stream, folds)  # checks them
@@ -233,7 +233,31 @@ class Recipe(Predictor):
                 "cross-fitting (folds > 1) and a distribution strategy do "
                 "not go together; pass folds=1"
             )
-        hp = self.network_hyperparameters()
+        self.fit_prepared(
+            data, self.network_hyperparameters(), epochs, strategy
+        )
+        self.seconds_ = time.perf_counter() - start
+        return self
+
+    def cross_fits(self) -> int | str:
+        """The `folds` that `fit` asks `prepare` for: 1 unless the recipe
+        averages networks (`ensemble` > 1) or names its folds."""
+        if self.ensemble > 1 or self.folds != "auto":
+            return self.folds
+        return 1
+
+    def fit_prepared(
+        self,
+        data: Prepared,
+        hp: dict,
+        epochs: int,
+        strategy: tf.distribute.Strategy | None = None,
+        callbacks: list | None = None,
+    ) -> Recipe:
+        """Trains on prepared data with hyperparameters `hp`: one network
+        per fold (`data.folds` > 1), else `ensemble` networks of seeds
+        `seed`, `seed + 1`, ...; then calibrates and sets the fitted state
+        (`finish`). `callbacks` go to every network's training."""
         if data.folds > 1:  # one network per fold, early-stopped on it
             runs = list(
                 zip(
@@ -250,7 +274,9 @@ class Recipe(Predictor):
         for part, seed in runs:
             if strategy is None:
                 model = self.build(hp, part, seed, epochs)
-                history = self.train(model, hp, part, epochs, seed=seed)
+                history = self.train(
+                    model, hp, part, epochs, callbacks, seed=seed
+                )
             else:
                 model, history = distributed.train(
                     strategy,
@@ -284,7 +310,6 @@ class Recipe(Predictor):
                 rows,
             ),
         )
-        self.seconds_ = time.perf_counter() - start
         return self
 
     def temperature(self, held_out: list) -> float | None:

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 import tuning
-from recipes import network, training
+from recipes import network, preparation, training
 from recipes.errors import ArgumentError, RecipeError, check_positive_int
+from recipes.inference import batched
 from recipes.reading import CSVFile
 from tuning.files import atomic_write
 
@@ -70,6 +71,17 @@ def tune(
         raise ArgumentError(str(error)) from None
     check_positive_int("ensemble", ensemble)
     data = recipe.prepare(train, validation)
+    # a small table: the best configuration is cross-fitted, as `fit`
+    # does, not refitted (`recipe.prepare` resolves the folds again)
+    cross = 1
+    if refit:
+        cross = preparation.resolve_folds(
+            recipe.cross_fits(),
+            len(data.x_train) + len(data.x_valid),
+            data.sources[1] is not None or data.stream is not None,
+        )
+    if cross > 1:  # the budget keeps the folds' networks' time free
+        config = dataclasses.replace(config, reserve=cross)
     sampled = None
     if data.stream:  # a CSV too large for memory: tune on its sample
         sampled = len(data.x_train)
@@ -133,15 +145,23 @@ def tune(
     if result is None:  # a worker: the chief refits and exports
         return recipe
     members = distinct(result.completed)[:ensemble]
+    if strategy in ("random", "bayesian"):  # their first trial: defaults
+        members = _defaults_unless_beaten(recipe, data, result, members)
     log.info(
         "best of %d trials: val_loss %.4f at epoch %d; %s",
         len(result.completed),
         members[0].score,
         result.best_epoch,
-        _plan(len(members), refit),
+        _plan(len(members), refit, cross),
     )
-    models, trials, histories = [], [], []
     deadline = config.deadline
+    stop = [tuning.Deadline(deadline)] if deadline is not None else []
+    if cross > 1:
+        best = network.hyperparameters(members[0].values)
+        folded = recipe.prepare(train, validation, folds=cross)
+        recipe.fit_prepared(folded, best, recipe.epochs, callbacks=stop)
+        return _finish_search(recipe, result, sampled, members[0])
+    models, trials, histories = [], [], []
     for member in members:
         if models and deadline is not None and time.time() >= deadline:
             log.warning(
@@ -158,7 +178,6 @@ def tune(
         trials.append(trial)
         if refit:  # the budget holds here too, to an epoch
             model = recipe.build(hp, data)
-            stop = [tuning.Deadline(deadline)] if deadline is not None else []
             history = recipe.refit(
                 model, hp, data, member.best_epoch or 1, callbacks=stop
             )
@@ -186,12 +205,51 @@ def tune(
         temperature,
         validation=(*training.held_out_outputs(held_out, temperature), rows),
     )
+    return _finish_search(recipe, result, sampled, members[0])
+
+
+def _finish_search(recipe, result: tuning.SearchResult, sampled, chosen):
+    """What a tuned recipe tells of its search (the `chosen` trial's
+    configuration is the model's); saved in its directory."""
     if sampled:  # what the model was trained on, for the user and report
         recipe.summary_ = {**recipe.summary_, "sample_rows": sampled}
-    recipe.best_epoch_ = result.best_epoch
+    recipe.best_epoch_ = chosen.best_epoch
+    recipe.chosen_trial_ = chosen.trial_id
     recipe.search_ = result
     recipe.save(result.directory / SAVED, overwrite=True)
     return recipe
+
+
+def _defaults_unless_beaten(recipe, data, result, members: list) -> list:
+    """`members` with the first trial (the recipe's defaults, where the
+    space allows them) first, unless the best trial's validation loss
+    beats it by more than its standard error (the per-row losses' standard
+    deviation / sqrt(rows)): a search must not trade the defaults for
+    validation noise."""
+    first = min(result.completed, key=lambda t: tuning.trial_number(t.trial_id))
+    if members[0] is first or first.score is None:
+        return members
+    model = recipe.build(network.hyperparameters(first.values), data)
+    with warnings.catch_warnings():  # the optimizer's state is unused
+        warnings.filterwarnings("ignore", OPTIMIZER_STATE)
+        model.load_weights(result.checkpoint(first.trial_id))
+    targets = np.asarray(data.targets(data.y_valid), "f4")
+    targets = targets.reshape(len(targets), -1)
+    losses = np.asarray(
+        model.loss.call(targets, batched(model, data.x_valid)), np.float64
+    )
+    noise = losses.std() / np.sqrt(max(len(losses), 1))
+    if members[0].score < first.score - noise:
+        return members
+    log.info(
+        "keeping the defaults (trial %s, val_loss %.4f): the best trial's "
+        "%.4f is within their standard error %.4f",
+        first.trial_id,
+        first.score,
+        members[0].score,
+        noise,
+    )
+    return [first, *[m for m in members if m is not first]][: len(members)]
 
 
 SAVED = "recipe"  # the tuned recipe, saved in its search directory
@@ -262,7 +320,9 @@ def distinct(trials: list) -> list:
     return kept
 
 
-def _plan(members: int, refit: bool) -> str:
+def _plan(members: int, refit: bool, folds: int = 1) -> str:
+    if folds > 1:
+        return f"cross-fitting the best trial's configuration on {folds} folds"
     what = "the best trial" if members == 1 else f"the best {members} trials"
     how = (
         "refitted on train + validation"

@@ -28,6 +28,7 @@ _HOMES = {
     "TrialRecord": "tuning.result",
     "format_leaderboard": "tuning.result",
     "load_result": "tuning.result",
+    "trial_number": "tuning.result",
     "write_leaderboard": "tuning.result",
     "narrow": "tuning.space",
     "to_hyperparameters": "tuning.space",

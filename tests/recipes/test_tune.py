@@ -47,9 +47,10 @@ def test_each_strategy_tunes_and_exports_a_model_that_beats_the_baseline(
     )
     trials = recipe.search_.trials
     assert 1 <= len(trials) <= 2
-    assert (
-        recipe.hyperparameters_["units"] == recipe.search_.best_values["units"]
-    )
+    chosen = {t.trial_id: t for t in trials}[recipe.chosen_trial_]
+    assert recipe.hyperparameters_["units"] == chosen.values["units"]
+    if strategy in ("grid", "hyperband"):  # no defaults trial to keep
+        assert chosen.values == recipe.search_.best_values
     served = load(recipe.export(tmp_path / "export"))
     metrics, baseline = served.evaluate(test), served.evaluate_baseline(test)
     assert metrics["roc_auc"] > baseline["roc_auc"] + 0.2
@@ -266,3 +267,51 @@ def test_the_budget_bounds_the_refits_too(csvs, tmp_path):
     )
     assert again.ensemble_ == 1
     assert len(again.history_["loss"]) == 1 <= best
+
+
+def test_the_defaults_stay_unless_a_trial_beats_them_beyond_noise(
+    csvs, tmp_path
+):
+    """A trial better than the first (the defaults) by less than the
+    standard error of the defaults' per-row validation loss does not
+    replace them; one better by far does."""
+    import dataclasses
+
+    from recipes.search import _defaults_unless_beaten
+
+    train = csvs["binary"][0]
+    recipe = BinaryClassification(target="y", epochs=3, ensemble=1)
+    recipe.tune(
+        train,
+        strategy="random",
+        max_trials=2,
+        directory=tmp_path,
+        search_space={**SMALL, "units": [128, 16]},
+        refit=False,
+    )
+    result = recipe.search_
+    first, other = sorted(result.completed, key=lambda t: int(t.trial_id))
+    assert first.values["units"] == 128  # the defaults
+    data = recipe.prepare(train)
+    for margin, kept in [(1e-4, True), (1.0, False)]:
+        better = dataclasses.replace(other, score=first.score - margin)
+        members = _defaults_unless_beaten(recipe, data, result, [better, first])
+        assert (members[0] is first) == kept
+
+
+def test_a_small_table_cross_fits_the_chosen_configuration(csvs, tmp_path):
+    """Under 5,000 rows, as `fit` does: one network per fold of the chosen
+    trial's configuration, not a refit of the trials on all rows."""
+    recipe = BinaryClassification(target="y", epochs=3).tune(
+        csvs["binary"][0],
+        strategy="random",
+        max_trials=2,
+        directory=tmp_path,
+        search_space=SMALL,
+    )
+    assert recipe.ensemble_ == 5
+    assert recipe.validation_["rows"] == "out-of-fold rows of the 5 folds"
+    chosen = {t.trial_id: t for t in recipe.search_.trials}[
+        recipe.chosen_trial_
+    ]
+    assert recipe.hyperparameters_["units"] == chosen.values["units"]
