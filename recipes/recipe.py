@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 import warnings
@@ -52,6 +53,8 @@ from recipes.preprocessing import to_inputs
 from recipes.reading import Table, read_table
 from recipes.report import write_report
 from recipes.schema import find_column
+
+log = logging.getLogger("recipes")
 
 
 class Recipe(Predictor):
@@ -239,10 +242,11 @@ class Recipe(Predictor):
         self.seconds_ = time.perf_counter() - start
         return self
 
-    def cross_fits(self) -> int | str:
+    def cross_fits(self, ensemble: int | None = None) -> int | str:
         """The `folds` that `fit` asks `prepare` for: 1 unless the recipe
-        averages networks (`ensemble` > 1) or names its folds."""
-        if self.ensemble > 1 or self.folds != "auto":
+        averages networks (`ensemble`, the recipe's by default, > 1) or
+        names its folds."""
+        if (ensemble or self.ensemble) > 1 or self.folds != "auto":
             return self.folds
         return 1
 
@@ -253,11 +257,13 @@ class Recipe(Predictor):
         epochs: int,
         strategy: tf.distribute.Strategy | None = None,
         callbacks: list | None = None,
+        deadline: float | None = None,
     ) -> Recipe:
         """Trains on prepared data with hyperparameters `hp`: one network
         per fold (`data.folds` > 1), else `ensemble` networks of seeds
         `seed`, `seed + 1`, ...; then calibrates and sets the fitted state
-        (`finish`). `callbacks` go to every network's training."""
+        (`finish`). `callbacks` go to every network's training; past
+        `deadline` (a `time.time()`), no further network starts."""
         if data.folds > 1:  # one network per fold, early-stopped on it
             runs = list(
                 zip(
@@ -271,11 +277,19 @@ class Recipe(Predictor):
                 (data, s) for s in range(self.seed, self.seed + self.ensemble)
             ]
         models, histories = [], []
-        for part, seed in runs:
+        for index, (part, seed) in enumerate(runs):
+            if models and deadline is not None and time.time() >= deadline:
+                log.warning(
+                    "time budget reached: the model averages %d of %d networks",
+                    len(models),
+                    len(runs),
+                )
+                runs = runs[:index]
+                break
             if strategy is None:
                 model = self.build(hp, part, seed, epochs)
                 history = self.train(
-                    model, hp, part, epochs, callbacks, seed=seed
+                    model, hp, part, epochs, callbacks=callbacks, seed=seed
                 )
             else:
                 model, history = distributed.train(

@@ -76,7 +76,7 @@ def tune(
     cross = 1
     if refit:
         cross = preparation.resolve_folds(
-            recipe.cross_fits(),
+            recipe.cross_fits(ensemble),
             len(data.x_train) + len(data.x_valid),
             data.sources[1] is not None or data.stream is not None,
         )
@@ -159,7 +159,9 @@ def tune(
     if cross > 1:
         best = network.hyperparameters(members[0].values)
         folded = recipe.prepare(train, validation, folds=cross)
-        recipe.fit_prepared(folded, best, recipe.epochs, callbacks=stop)
+        recipe.fit_prepared(
+            folded, best, recipe.epochs, callbacks=stop, deadline=deadline
+        )
         return _finish_search(recipe, result, sampled, members[0])
     models, trials, histories = [], [], []
     for member in members:

@@ -261,7 +261,7 @@ def test_date_features_serve_from_the_csv_text(tmp_path):
         {
             "day": days.strftime("%Y-%m-%d"),
             "x": rng.normal(size=600),
-            "y": np.where(days.dayofweek >= 5, "weekend", "weekday"),
+            "y": np.where(days.day_of_week >= 5, "weekend", "weekday"),
         }
     )
     train, test = frame.iloc[:450], frame.iloc[450:]

@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from recipes import BinaryClassification, Regression
+from recipes.calibration import Temperature
 from recipes.preprocessing import to_inputs
 from tests.conftest import make_frame
 
@@ -43,8 +44,12 @@ def test_members_differ_after_training_and_serve_as_their_mean(
     assert spread > 1e-3  # trained apart: the members disagree
     mean = np.asarray(network(features, training=False))
     np.testing.assert_allclose(mean, members.mean(axis=1), atol=1e-6)
+    # served: the members' mean, calibrated by the recipe's temperature
+    calibrated = Temperature(recipe.temperature_, binary=True)(mean)
     predicted = recipe.predict(frame)["proba_yes"].to_numpy()
-    np.testing.assert_allclose(predicted, mean[:, 0], atol=1e-6)
+    np.testing.assert_allclose(
+        predicted, np.asarray(calibrated)[:, 0], atol=1e-6
+    )
     assert recipe.evaluate(frame)["roc_auc"] > 0.9
     # the SavedModel keeps the signature: one probability per row
     path = recipe.export(tmp_path / "model")

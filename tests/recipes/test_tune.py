@@ -245,28 +245,27 @@ def test_workers_get_the_chiefs_dataframe_with_its_dtypes(tmp_path):
 
 
 def test_the_budget_bounds_the_refits_too(csvs, tmp_path):
-    # issue 20, item 11: past the deadline, a refit stops at its first
-    # epoch boundary and no further ensemble member is trained.
+    # issue 20, item 11: past the deadline, a refit (or a fold's network)
+    # stops at its first epoch boundary and no further network is trained.
     train = csvs["binary"][0]
-    settings = dict(
-        strategy="random",
-        max_trials=3,
-        directory=tmp_path,
-        search_space=SMALL,
-        ensemble=3,
-    )
-    searched = BinaryClassification(target="y", epochs=4).tune(
-        train, **settings
-    )
-    assert searched.ensemble_ == 3
-    best = searched.search_.completed[0].best_epoch
-    again = BinaryClassification(target="y", epochs=4).tune(
-        train,
-        time_budget=1e-3,
-        **settings,  # resumed: every trial is done
-    )
-    assert again.ensemble_ == 1
-    assert len(again.history_["loss"]) == 1 <= best
+    for folds in (1, "auto"):  # refits of the best trials; cross-fitting
+        settings = dict(
+            strategy="random",
+            max_trials=3,
+            directory=tmp_path / str(folds),
+            search_space=SMALL,
+            ensemble=3,
+        )
+        recipe = BinaryClassification(target="y", epochs=4, folds=folds)
+        searched = recipe.tune(train, **settings)
+        assert searched.ensemble_ == (3 if folds == 1 else 5)
+        again = BinaryClassification(target="y", epochs=4, folds=folds).tune(
+            train,
+            time_budget=1e-3,
+            **settings,  # resumed: every trial is done
+        )
+        assert again.ensemble_ == 1
+        assert len(again.history_["loss"]) == 1
 
 
 def test_the_defaults_stay_unless_a_trial_beats_them_beyond_noise(
