@@ -17,12 +17,9 @@ True
 True
 """
 
-from __future__ import annotations
-
 import math
 
 import keras
-import numpy as np
 
 
 class StopOnSmallStep(keras.callbacks.Callback):
@@ -48,7 +45,7 @@ class StopOnSmallStep(keras.callbacks.Callback):
         self.steps: list[float] = []
         self.stopped_epoch: int | None = None
 
-    def _weights(self) -> list[np.ndarray]:
+    def _weights(self) -> list:
         return [
             keras.ops.convert_to_numpy(v) for v in self.model.trainable_weights
         ]
@@ -61,7 +58,7 @@ class StopOnSmallStep(keras.callbacks.Callback):
         current = self._weights()
         step = math.sqrt(
             sum(
-                float(np.sum(np.square(now - before)))
+                float(((now - before) ** 2).sum())
                 for now, before in zip(current, self._previous, strict=True)
             )
         )
